@@ -1,0 +1,86 @@
+"""Photos and documents attached to a testimony.
+
+Files are stored under random names, never the uploader's, so a file's address tells
+nothing and cannot be guessed from another. Validation, metadata stripping and
+thumbnails live in :mod:`testimonies.media`.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .. import media
+
+
+class Photo(models.Model):
+    testimony = models.ForeignKey(
+        "Testimony",
+        verbose_name=_("testimony"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to=media.photo_path,
+        width_field="width",
+        height_field="height",
+        validators=[media.validate_image_upload],
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=media.thumbnail_path, blank=True, editable=False
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, editable=False)
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    caption = models.TextField(_("caption"), blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.alt_text or self.image.name
+
+    def save(self, *args, **kwargs):
+        media.prepare_photo(self)
+        super().save(*args, **kwargs)
+
+
+class Document(models.Model):
+    testimony = models.ForeignKey(
+        "Testimony",
+        verbose_name=_("testimony"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    file = models.FileField(
+        _("file"),
+        upload_to=media.document_path,
+        validators=[media.validate_document_upload],
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    content_type = models.CharField(
+        _("content type"), max_length=100, blank=True, editable=False
+    )
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        media.prepare_document(self)
+        super().save(*args, **kwargs)

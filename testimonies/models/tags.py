@@ -1,0 +1,258 @@
+"""Themes and places: two taggit vocabularies, each with its own tag and through model.
+
+Both carry names in other languages (``names``: ``{"ru": "Суджа"}``) and a parent,
+ so themes form a small hierarchy and places nest country → region → district →
+settlement. Names are matched by :func:`~testimonies.tagging.name_key`, never by exact
+spelling, so import and admin cannot create "Evacuation" beside "evacuation".
+"""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import _TaggableManager
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
+
+from ..tagging import clean_name, name_key, unique_names
+
+SLUG_MAX_LENGTH = 90
+
+
+class TagQuerySet(models.QuerySet):
+    def with_usage(self):
+        """Annotate ``usage``: how many testimonies carry the tag (any status)."""
+        return self.annotate(usage=models.Count("tagged_items", distinct=True))
+
+    def by_keys(self, names):
+        """Map the key of each existing tag among ``names`` to the tag."""
+        keys = {name_key(name) for name in names}
+        return {tag.key: tag for tag in self.filter(key__in=keys)} if keys else {}
+
+    def resolve(self, names):
+        """Return the tags for ``names`` in order, creating the missing ones."""
+        names = unique_names(names)
+        found = self.by_keys(names)
+        tags = []
+        for name in names:
+            tag = found.get(name_key(name))
+            if tag is None:
+                tag = found[name_key(name)] = self.create(name=name)
+            tags.append(tag)
+        return tags
+
+
+class TagManager(NaturalKeyManager.from_queryset(TagQuerySet)):
+    pass
+
+
+class TestimonyTagManager(_TaggableManager):
+    """Taggit's related manager, resolving names by key instead of exact spelling."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        tag_model = self.through.tag_model()
+        names = [tag for tag in tags if isinstance(tag, str)]
+        resolved = {tag.key: tag for tag in tag_model._default_manager.resolve(names)}
+        result = []
+        for tag in tags:
+            if isinstance(tag, str):
+                tag = resolved.get(name_key(tag))
+                if tag is None:  # a blank name
+                    continue
+            elif not isinstance(tag, tag_model):
+                raise ValueError(f"Cannot add {tag!r}: expected {tag_model.__name__}.")
+            if tag not in result:
+                result.append(tag)
+        return result
+
+
+class MultilingualTag(TagBase):
+    """A taggit tag with a parent, a comparison key and names in other languages."""
+
+    name = models.CharField(_("name"), unique=True, max_length=100)
+    slug = models.SlugField(_("slug"), unique=True, max_length=100, allow_unicode=True)
+    key = models.CharField(
+        _("comparison key"),
+        unique=True,
+        max_length=100,
+        editable=False,
+        help_text=_("The name in a form that ignores case and width."),
+    )
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('Language code to name, e.g. {"ru": "Суджа", "ja": "スジャ"}.'),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+
+    objects = TagManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def save(self, *args, **kwargs):
+        self.name = clean_name(self.name)
+        self.key = name_key(self.name)
+        self.names = {
+            code: clean_name(value)
+            for code, value in (self.names or {}).items()
+            if value
+        }
+        return super().save(*args, **kwargs)
+
+    def clean(self):
+        self.name = clean_name(self.name or "")
+        if not self.name:
+            raise ValidationError({"name": _("A name is required.")})
+        if not isinstance(self.names, dict) or not all(
+            isinstance(code, str) and isinstance(value, str)
+            for code, value in self.names.items()
+        ):
+            raise ValidationError(
+                {"names": _("Give names as an object of language code to name.")}
+            )
+        duplicate = (
+            type(self)
+            ._default_manager.filter(key=name_key(self.name))
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if duplicate:
+            raise ValidationError(
+                {"name": _("“%(name)s” already exists.") % {"name": duplicate.name}}
+            )
+        for ancestor in self.ancestors():
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError(
+                    {"parent": _("A tag cannot be its own ancestor.")}
+                )
+
+    def slugify(self, tag, i=None):
+        slug = slugify(clean_name(tag), allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-")
+        if not slug:
+            # Names made only of punctuation or symbols still get a stable slug.
+            slug = "t-" + hashlib.sha1(tag.encode()).hexdigest()[:10]
+        if i is not None:
+            slug += f"_{i}"
+        return slug
+
+    def ancestors(self):
+        """Return the parents from the nearest up, stopping at a cycle."""
+        result, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen:
+            result.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        if node is not None:
+            result.append(node)  # lets clean() report the cycle
+        return result
+
+    def name_in(self, language=None):
+        """The name in ``language`` (default: the active one), else the stored name."""
+        language = (language or get_language() or "").lower()
+        names = self.names or {}
+        return names.get(language) or names.get(language.split("-")[0]) or self.name
+
+    def all_names(self):
+        """Every spelling of the tag, for search and matching."""
+        return unique_names([self.name, *(self.names or {}).values()])
+
+
+class Theme(MultilingualTag):
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(MultilingualTag.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Place(MultilingualTag):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("country")
+        REGION = "region", _("region")
+        DISTRICT = "district", _("district")
+        SETTLEMENT = "settlement", _("settlement")
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.SETTLEMENT
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    class Meta(MultilingualTag.Meta):
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def clean(self):
+        super().clean()
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise ValidationError({"latitude": _("Latitude lies between -90 and 90.")})
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise ValidationError(
+                {"longitude": _("Longitude lies between -180 and 180.")}
+            )
+
+    def descendant_ids(self):
+        """The primary keys of this place and every place below it."""
+        ids, frontier = {self.pk}, [self.pk]
+        while frontier:
+            frontier = [
+                pk
+                for pk in Place.objects.filter(parent__in=frontier).values_list(
+                    "pk", flat=True
+                )
+                if pk not in ids
+            ]
+            ids.update(frontier)
+        return ids
+
+
+class ThemedItem(ItemBase):
+    content_object = models.ForeignKey(
+        "Testimony", on_delete=models.CASCADE, related_name="themed_items"
+    )
+    tag = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("theme of a testimony")
+        verbose_name_plural = _("themes of testimonies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_theme_per_testimony"
+            )
+        ]
+
+
+class PlacedItem(ItemBase):
+    content_object = models.ForeignKey(
+        "Testimony", on_delete=models.CASCADE, related_name="placed_items"
+    )
+    tag = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("place of a testimony")
+        verbose_name_plural = _("places of testimonies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_place_per_testimony"
+            )
+        ]

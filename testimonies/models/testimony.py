@@ -1,0 +1,306 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from ..access import Audience, audience_of
+from ..dates import DatePrecision, display_partial_date, last_day
+from ..languages import normalize_language, validate_language
+from .tags import PlacedItem, TestimonyTagManager, ThemedItem
+
+validate_identifier = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z",
+    _(
+        "Use letters, digits, dots, underscores and hyphens, "
+        "starting with a letter or digit."
+    ),
+)
+
+
+class TestimonyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What ``user`` may see. Every surface of the archive goes through this.
+
+        Anonymous visitors: published and public. Researchers: also published
+        researcher-only testimonies. Archivists and staff: everything.
+        """
+        audience = audience_of(user)
+        if audience == Audience.ARCHIVIST:
+            return self.all()
+        access = [Testimony.Access.PUBLIC]
+        if audience == Audience.RESEARCHER:
+            access.append(Testimony.Access.RESEARCHERS)
+        return self.filter(status=Testimony.Status.PUBLISHED, access__in=access)
+
+    def with_related(self):
+        """Everything a list shows, in a fixed number of queries."""
+        return self.select_related("narrator", "source").prefetch_related(
+            "themes", "places"
+        )
+
+    def filter_by(
+        self,
+        *,
+        theme=None,
+        place=None,
+        language=None,
+        recorded_from=None,
+        recorded_to=None,
+    ):
+        """Narrow by a theme, a place (and the places below it), a language, and a
+        recording period. ``theme`` and ``place`` are tag instances; dates are dates.
+
+        A testimony known only as "2024-08" overlaps any range touching August 2024.
+        """
+        qs = self
+        if theme is not None:
+            qs = qs.filter(themed_items__tag=theme)
+        if place is not None:
+            qs = qs.filter(placed_items__tag__in=place.descendant_ids())
+        if language:
+            qs = qs.filter(language=language)
+        if recorded_from is not None:
+            qs = qs.filter(recorded_until__gte=recorded_from)
+        if recorded_to is not None:
+            qs = qs.filter(recorded_on__lte=recorded_to)
+        if theme is not None or place is not None:
+            qs = qs.distinct()
+        return qs
+
+
+class Testimony(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_REVIEW = "in_review", _("in review")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Access(models.TextChoices):
+        PUBLIC = "public", _("public")
+        RESEARCHERS = "researchers", _("researchers only")
+        RESTRICTED = "restricted", _("restricted (archivists only)")
+
+    class Consent(models.TextChoices):
+        UNKNOWN = "unknown", _("not recorded")
+        GIVEN = "given", _("given")
+        REFUSED = "refused", _("refused")
+        REVOKED = "revoked", _("revoked")
+
+    class ConsentScope(models.TextChoices):
+        PUBLIC = "public", _("public release")
+        RESEARCH = "research", _("research use only")
+        ARCHIVE = "archive", _("preservation in the archive only")
+
+    class ContentWarning(models.TextChoices):
+        VIOLENCE = "violence", _("violence")
+        DEATH = "death", _("death")
+        INJURY = "injury", _("injury")
+        CHILDREN = "children", _("harm to children")
+        SEXUAL_VIOLENCE = "sexual_violence", _("sexual violence")
+        DETENTION = "detention", _("detention")
+        SHELLING = "shelling", _("shelling and explosions")
+        GRIEF = "grief", _("loss and grief")
+
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=64,
+        unique=True,
+        validators=[validate_identifier],
+        help_text=_("Stable accession number, used in the public address."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=35,
+        validators=[validate_language],
+        db_index=True,
+        help_text=_("BCP 47 code of the original: en, ja, ru, uk…"),
+    )
+    recorded_on = models.DateField(
+        _("recorded on"),
+        null=True,
+        blank=True,
+        help_text=_("First day of the period when only the year or month is known."),
+    )
+    recorded_precision = models.CharField(
+        _("precision of the recording date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    recorded_until = models.DateField(
+        _("recorded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Last day of the recording period, derived from the precision."),
+    )
+    events_from = models.DateField(_("events from"), null=True, blank=True)
+    events_to = models.DateField(_("events to"), null=True, blank=True)
+    narrator = models.ForeignKey(
+        "Narrator",
+        verbose_name=_("narrator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="testimonies",
+    )
+    source = models.ForeignKey(
+        "Source",
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="testimonies",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+    )
+    access = models.CharField(
+        _("access"),
+        max_length=12,
+        choices=Access.choices,
+        default=Access.RESTRICTED,
+        db_index=True,
+        help_text=_("Who may read it once published. Restricted until decided."),
+    )
+    consent = models.CharField(
+        _("consent"), max_length=10, choices=Consent.choices, default=Consent.UNKNOWN
+    )
+    consent_scope = models.CharField(
+        _("consent scope"), max_length=10, choices=ConsentScope.choices, blank=True
+    )
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    content_warnings = models.JSONField(_("content warnings"), default=list, blank=True)
+    is_sample = models.BooleanField(
+        _("sample data"),
+        default=False,
+        help_text=_("A fictional composite for demonstration, not a real testimony."),
+    )
+    themes = TaggableManager(
+        verbose_name=_("themes"),
+        help_text=_("Separate themes with commas."),
+        through=ThemedItem,
+        manager=TestimonyTagManager,
+        related_name="testimonies",
+        blank=True,
+    )
+    places = TaggableManager(
+        verbose_name=_("places"),
+        help_text=_("Separate places with commas."),
+        through=PlacedItem,
+        manager=TestimonyTagManager,
+        related_name="testimonies",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(
+        _("published"), null=True, blank=True, db_index=True
+    )
+
+    objects = TestimonyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("testimony")
+        verbose_name_plural = _("testimonies")
+        ordering = ["-recorded_on", "identifier"]
+        indexes = [
+            models.Index(fields=["status", "access"], name="testimony_visibility"),
+            models.Index(fields=["recorded_on"], name="testimony_recorded_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.identifier}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.language = normalize_language(self.language)
+        self.recorded_until = (
+            last_day(self.recorded_on, self.recorded_precision)
+            if self.recorded_on
+            else None
+        )
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("testimonies:detail", args=[self.identifier])
+
+    def clean(self):
+        errors = {}
+        if self.events_from and self.events_to and self.events_from > self.events_to:
+            errors["events_to"] = _("The events cannot end before they begin.")
+        unknown = set(self.content_warnings or []) - set(self.ContentWarning.values)
+        if not isinstance(self.content_warnings, list) or unknown:
+            errors["content_warnings"] = _("Unknown content warning: %(codes)s.") % {
+                "codes": ", ".join(sorted(map(str, unknown))) or "?"
+            }
+        if self.recorded_on and self.recorded_on > datetime.date.today():
+            errors["recorded_on"] = _("The recording date lies in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def recorded_display(self):
+        return display_partial_date(self.recorded_on, self.recorded_precision)
+
+    def content_warning_labels(self):
+        labels = dict(self.ContentWarning.choices)
+        return [labels.get(code, code) for code in self.content_warnings or []]
+
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED and self.access == self.Access.PUBLIC
+        )
+
+
+class Translation(models.Model):
+    class Kind(models.TextChoices):
+        HUMAN = "human", _("human translation")
+        MACHINE = "machine", _("machine translation")
+
+    testimony = models.ForeignKey(
+        Testimony,
+        verbose_name=_("testimony"),
+        on_delete=models.CASCADE,
+        related_name="translations",
+    )
+    language = models.CharField(
+        _("language"), max_length=35, validators=[validate_language]
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), blank=True)
+    translator = models.CharField(_("translator"), max_length=200, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.HUMAN
+    )
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["testimony", "language"], name="one_translation_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.testimony.identifier} [{self.language}]"
+
+    def save(self, *args, **kwargs):
+        self.language = normalize_language(self.language)
+        super().save(*args, **kwargs)
