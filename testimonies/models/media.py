@@ -6,6 +6,8 @@ thumbnails live in :mod:`testimonies.media`.
 """
 
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from .. import media
@@ -84,3 +86,10 @@ class Document(models.Model):
     def save(self, *args, **kwargs):
         media.prepare_document(self)
         super().save(*args, **kwargs)
+
+
+@receiver(post_delete, sender=Photo)
+@receiver(post_delete, sender=Document)
+def delete_files_with_attachment(sender, instance, **kwargs):
+    """Django leaves files behind on delete; a removed photo must not stay reachable."""
+    media.delete_stored_files(instance)
