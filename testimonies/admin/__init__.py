@@ -1,0 +1,19 @@
+"""The archivists' admin, one module per area.
+
+Importing the modules registers their ``ModelAdmin`` classes with the default site.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from . import narrators, sources, tags, testimonies  # noqa: F401 (registration)
+
+admin.site.site_header = _("Testimony Archive")
+admin.site.site_title = _("Testimony Archive")
+admin.site.index_title = _("Curation")
+
+# Taggit's default Tag is not used (themes and places have their own models); its
+# admin page would only invite archivists to tag into the void.
+if admin.site.is_registered(Tag):
+    admin.site.unregister(Tag)

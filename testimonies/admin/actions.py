@@ -1,0 +1,166 @@
+"""Bulk actions on the testimony list: publication status and access level.
+
+Each is one UPDATE per batch rather than a save() per row, so it stamps
+``updated_at`` (and ``published_at`` on publishing) itself, writes the admin history
+and sends ``testimonies_changed`` for the search index, all in one transaction.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
+
+from ..models import Testimony
+from ..signals import testimonies_changed
+
+# Keeps each statement well under SQLite's limit on query parameters.
+BATCH_SIZE = 500
+
+
+def set_field(modeladmin, request, queryset, field, value, done_message):
+    """Set ``field`` to ``value`` on the selected testimonies and report counts."""
+    with transaction.atomic():
+        total = queryset.count()
+        ids = list(queryset.exclude(**{field: value}).values_list("pk", flat=True))
+        now = timezone.now()
+        with translation.override(None):  # the history stores English names
+            label = str(capfirst(Testimony._meta.get_field(field).verbose_name))
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = Testimony.objects.filter(pk__in=ids[start : start + BATCH_SIZE])
+            if field == "status" and value == Testimony.Status.PUBLISHED:
+                batch.filter(published_at__isnull=True).update(published_at=now)
+            batch.update(**{field: value, "updated_at": now})
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=batch,
+                action_flag=CHANGE,
+                change_message=[{"changed": {"fields": [label]}}],
+            )
+        if ids:
+            testimonies_changed.send(sender=Testimony, ids=ids)
+    modeladmin.message_user(
+        request, done_message % {"count": len(ids)}, messages.SUCCESS
+    )
+    unchanged = total - len(ids)
+    if unchanged:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d testimony already was and was left as it was.",
+                "%(count)d testimonies already were and were left as they were.",
+                unchanged,
+            )
+            % {"count": unchanged},
+            messages.INFO,
+        )
+
+
+@admin.action(description=_("Publish selected testimonies"), permissions=["change"])
+def publish(modeladmin, request, queryset):
+    set_field(
+        modeladmin,
+        request,
+        queryset,
+        "status",
+        Testimony.Status.PUBLISHED,
+        ngettext_lazy(
+            "%(count)d testimony published.",
+            "%(count)d testimonies published.",
+            "count",
+        ),
+    )
+
+
+@admin.action(
+    description=_("Send selected testimonies to review"), permissions=["change"]
+)
+def send_to_review(modeladmin, request, queryset):
+    set_field(
+        modeladmin,
+        request,
+        queryset,
+        "status",
+        Testimony.Status.IN_REVIEW,
+        ngettext_lazy(
+            "%(count)d testimony sent to review.",
+            "%(count)d testimonies sent to review.",
+            "count",
+        ),
+    )
+
+
+@admin.action(description=_("Withdraw selected testimonies"), permissions=["change"])
+def withdraw(modeladmin, request, queryset):
+    set_field(
+        modeladmin,
+        request,
+        queryset,
+        "status",
+        Testimony.Status.WITHDRAWN,
+        ngettext_lazy(
+            "%(count)d testimony withdrawn.",
+            "%(count)d testimonies withdrawn.",
+            "count",
+        ),
+    )
+
+
+@admin.action(description=_("Set access: public"), permissions=["change"])
+def make_public(modeladmin, request, queryset):
+    set_field(
+        modeladmin,
+        request,
+        queryset,
+        "access",
+        Testimony.Access.PUBLIC,
+        ngettext_lazy(
+            "%(count)d testimony made public.",
+            "%(count)d testimonies made public.",
+            "count",
+        ),
+    )
+
+
+@admin.action(description=_("Set access: researchers only"), permissions=["change"])
+def make_researchers_only(modeladmin, request, queryset):
+    set_field(
+        modeladmin,
+        request,
+        queryset,
+        "access",
+        Testimony.Access.RESEARCHERS,
+        ngettext_lazy(
+            "%(count)d testimony opened to researchers only.",
+            "%(count)d testimonies opened to researchers only.",
+            "count",
+        ),
+    )
+
+
+@admin.action(description=_("Set access: restricted"), permissions=["change"])
+def make_restricted(modeladmin, request, queryset):
+    set_field(
+        modeladmin,
+        request,
+        queryset,
+        "access",
+        Testimony.Access.RESTRICTED,
+        ngettext_lazy(
+            "%(count)d testimony restricted to archivists.",
+            "%(count)d testimonies restricted to archivists.",
+            "count",
+        ),
+    )
+
+
+TESTIMONY_ACTIONS = [
+    publish,
+    send_to_review,
+    withdraw,
+    make_public,
+    make_researchers_only,
+    make_restricted,
+]
