@@ -1,12 +1,34 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from testimonies.views.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # set_language at /i18n/setlang/: the language switcher's form posts there.
+    path("i18n/", include("django.conf.urls.i18n")),
+    # An index, so the collection may outgrow the 50,000 addresses of one sitemap.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("", include("testimonies.urls")),
 ]
+
+# Django's default handlers render templates/404.html (with the request, so in the
+# site's layout and language) and templates/500.html (standalone: it must render
+# even when the database or a template tag is what failed).
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -48,3 +48,17 @@ def make_researcher(username="researcher"):
 
 def make_archivist(username="archivist"):
     return make_user(username, group=ARCHIVISTS_GROUP, is_staff=True)
+
+
+def make_theme(name, **fields):
+    """A theme (pages tests: description, parent, names in other languages)."""
+    from testimonies.models import Theme
+
+    return Theme.objects.create(name=name, **fields)
+
+
+def make_place(name, **fields):
+    """A place; ``parent``, ``kind``, ``names``, ``latitude``/``longitude`` optional."""
+    from testimonies.models import Place
+
+    return Place.objects.create(name=name, **fields)

@@ -1,0 +1,84 @@
+"""The "cite this testimony" block: a stable address, Chicago and BibTeX forms."""
+
+import dataclasses
+import datetime
+
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from .dates import format_partial_date
+
+ARCHIVE_NAME = _("Testimony Archive")
+
+
+@dataclasses.dataclass
+class Citation:
+    url: str
+    identifier: str
+    accessed: datetime.date
+    chicago: str
+    bibtex: str
+
+
+def cite(testimony, *, url, accessed):
+    """How to cite ``testimony`` found at ``url`` on ``accessed``.
+
+    Chicago (notes and bibliography, web source) and BibTeX (``@misc`` with
+    ``urldate``); the BibTeX key is the identifier, stable by design.
+    """
+    alias = testimony.narrator.alias if testimony.narrator else ""
+    interviewer = testimony.source.interviewer if testimony.source else ""
+    accessed_text = formats.date_format(accessed, "DATE_FORMAT")
+    details = [pgettext("citation", "Testimony %(id)s") % {"id": testimony.identifier}]
+    if interviewer:
+        details.append(
+            pgettext("citation", "interview by %(name)s") % {"name": interviewer}
+        )
+    if testimony.recorded_on:
+        details.append(testimony.recorded_display)
+    chicago = " ".join(
+        part
+        for part in [
+            f"{alias}." if alias else "",
+            f"“{testimony.title}.”",
+            ", ".join(details) + ".",
+            f"{ARCHIVE_NAME}.",
+            pgettext("citation", "Accessed %(date)s.") % {"date": accessed_text},
+            f"{url}.",
+        ]
+        if part
+    )
+    fields = {
+        "author": f"{{{_bibtex_escape(alias)}}}" if alias else "",
+        "title": f"{{{_bibtex_escape(testimony.title)}}}",
+        "year": str(testimony.recorded_on.year) if testimony.recorded_on else "",
+        "date": format_partial_date(
+            testimony.recorded_on, testimony.recorded_precision
+        ),
+        "howpublished": _bibtex_escape(f"{ARCHIVE_NAME}, {testimony.identifier}"),
+        "language": testimony.language,
+        "url": url,
+        "urldate": accessed.isoformat(),
+    }
+    lines = [f"  {key} = {{{value}}}," for key, value in fields.items() if value]
+    bibtex = "@misc{" + testimony.identifier + ",\n" + "\n".join(lines) + "\n}"
+    return Citation(url, testimony.identifier, accessed, chicago, bibtex)
+
+
+BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _bibtex_escape(text):
+    return "".join(BIBTEX_SPECIAL.get(char, char) for char in text)

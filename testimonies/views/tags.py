@@ -1,0 +1,68 @@
+"""Themes and places: the two ways into the collection besides search.
+
+A tag has a page only while a testimony the visitor may see carries it (or, for a
+place, a place below it): a place name alone can tell where a narrator lives.
+"""
+
+from django.http import Http404
+from django.views.generic import ListView, TemplateView
+
+from ..languages import language_name
+from ..reading import place_tree, theme_tree
+from .listing import TestimonyListMixin, VisibleTestimoniesMixin
+
+
+class ThemeListView(VisibleTestimoniesMixin, TemplateView):
+    template_name = "testimonies/theme_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tree=theme_tree(self.visible()), **kwargs)
+
+
+class PlaceListView(VisibleTestimoniesMixin, TemplateView):
+    template_name = "testimonies/place_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tree=place_tree(self.visible()), **kwargs)
+
+
+class TagDetailMixin(TestimonyListMixin):
+    """The page of one tag: its node in the visible tree, and its testimonies."""
+
+    accepted_parameters = ("sort", "page")
+    tree_builder = None
+    filter_name = None
+
+    def get(self, request, *args, **kwargs):
+        self.tree = self.tree_builder(self.visible())
+        self.node = self.tree.get(kwargs["slug"])
+        if self.node is None:
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+    def fixed_filters(self):
+        return {self.filter_name: self.node.tag}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            node=self.node, tag=self.node.tag, ancestors=self.node.ancestors(), **kwargs
+        )
+
+
+class ThemeDetailView(TagDetailMixin, ListView):
+    template_name = "testimonies/theme_detail.html"
+    tree_builder = staticmethod(theme_tree)
+    filter_name = "theme"
+
+
+class PlaceDetailView(TagDetailMixin, ListView):
+    template_name = "testimonies/place_detail.html"
+    tree_builder = staticmethod(place_tree)
+    filter_name = "place"
+
+    def get_context_data(self, **kwargs):
+        names = sorted(
+            (language_name(code), code, name)
+            for code, name in (self.node.tag.names or {}).items()
+        )
+        return super().get_context_data(other_names=names, **kwargs)
