@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import resolve, reverse
+from django.urls import resolve
 from django.utils import translation
 
 from testimonies.models import Place, Testimony, Theme
@@ -156,9 +156,11 @@ class TestTags:
         for name in ["東京 都", "Суджа", "スジャ", "Велика Писарівка"]:
             place = Place.objects.create(name=name)
             assert place.slug
-            url = reverse("testimonies:detail", args=[place.slug])
-            assert unquote(url) == f"/testimonies/{place.slug}/"
-            assert resolve(unquote(url)).kwargs == {"identifier": place.slug}
+            url = place.get_absolute_url()
+            assert unquote(url) == f"/places/{place.slug}/"
+            assert resolve(unquote(url)).kwargs == {"slug": place.slug}
+            theme = Theme.objects.create(name=name)
+            assert unquote(theme.get_absolute_url()) == f"/themes/{theme.slug}/"
         assert Place.objects.get(name="東京 都").slug == "東京-都"
 
     def test_punctuation_only_name_gets_a_slug(self):

@@ -10,6 +10,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -176,6 +177,9 @@ class Theme(MultilingualTag):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
 
+    def get_absolute_url(self):
+        return reverse("testimonies:theme", args=[self.slug])
+
 
 class Place(MultilingualTag):
     class Kind(models.TextChoices):
@@ -197,6 +201,9 @@ class Place(MultilingualTag):
     class Meta(MultilingualTag.Meta):
         verbose_name = _("place")
         verbose_name_plural = _("places")
+
+    def get_absolute_url(self):
+        return reverse("testimonies:place", args=[self.slug])
 
     def clean(self):
         super().clean()
