@@ -6,3 +6,9 @@ class TestimoniesConfig(AppConfig):
     name = "testimonies"
     verbose_name = _("Testimonies")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The search index follows every change to what it holds.
+        from .search import signals
+
+        signals.connect(self)

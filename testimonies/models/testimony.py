@@ -72,6 +72,13 @@ class TestimonyQuerySet(models.QuerySet):
             qs = qs.distinct()
         return qs
 
+    def search(self, query, *, sort=None):
+        """Full-text search within these testimonies: a paginable
+        :class:`~testimonies.search.results.SearchResults` (see docs/search.md)."""
+        from ..search import search
+
+        return search(self, query, sort=sort)
+
 
 class Testimony(models.Model):
     class Status(models.TextChoices):

@@ -1,0 +1,165 @@
+"""PostgreSQL: a ``tsvector`` per testimony in its own table, with a GIN index.
+
+The vector is written as a ``tsvector`` literal built from our analyzed tokens, and
+queries as a ``tsquery`` literal, both cast rather than passed through
+``to_tsvector``/``to_tsquery``: PostgreSQL's parser would split our tokens again by
+its own rules, while a cast keeps them byte for byte (the ``simple`` configuration
+without its parser). Weights: A title, B summary, C body and translations, D names.
+
+The table has no foreign key to the testimonies on purpose: Django's ``flush``
+truncates model tables without CASCADE and would fail on a reference it does not
+know. Rows of deleted testimonies are removed by the signal receivers and, after a
+flush, by the ``post_migrate`` sync.
+"""
+
+from collections import defaultdict
+
+from .base import FIELDS, SearchBackend
+
+WEIGHT_LETTERS = {
+    "title": "A",
+    "summary": "B",
+    "body": "C",
+    "names": "D",
+    "translations": "C",
+}
+# ts_rank's weights, in the order D, C, B, A.
+RANK_WEIGHTS = "{0.3, 0.1, 0.4, 1.0}"
+# Rank normalisation 1: divide by 1 + log(length), so long texts do not win by size.
+RANK_NORMALIZATION = 1
+# PostgreSQL keeps positions up to 16383; later ones all read as 16383.
+MAX_POSITION = 16383
+# A tsvector refuses more than 1 MB of distinct lexemes; past this many bytes new
+# words of a (very unusual) text are left out rather than failing the save.
+MAX_LEXEME_BYTES = 1_000_000
+
+
+def quote(token):
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def vector_literal(document):
+    """A ``tsvector`` literal: each token with its positions and weight."""
+    positions = defaultdict(list)
+    position = size = 0
+    for name in FIELDS:
+        weight = WEIGHT_LETTERS[name]
+        for piece in document[name]:
+            for token in piece:
+                position += 1
+                if token not in positions:
+                    size += len(token.encode())
+                    if size > MAX_LEXEME_BYTES:
+                        continue
+                positions[token].append(f"{min(position, MAX_POSITION)}{weight}")
+            # A gap: a phrase cannot run from one piece or field into the next.
+            position += 1
+    return " ".join(f"{quote(token)}:{','.join(p)}" for token, p in positions.items())
+
+
+def phrase_expression(phrase):
+    words = [
+        quote(word[0]) if len(word) == 1 else "(" + " | ".join(map(quote, word)) + ")"
+        for word in phrase.words
+    ]
+    return words[0] if len(words) == 1 else "(" + " <-> ".join(words) + ")"
+
+
+def compile_tsquery(query):
+    """The ``tsquery`` literal of a query tree: every token quoted."""
+    expression = " & ".join(
+        "(" + " | ".join(phrase_expression(p) for p in group) + ")"
+        for group in query.groups
+    )
+    if query.excluded:
+        excluded = " | ".join(phrase_expression(p) for p in query.excluded)
+        expression = f"({expression}) & !({excluded})"
+    return expression
+
+
+class PostgresBackend(SearchBackend):
+    def install(self):
+        # Vectors are kept in the table's own pages (compressed) rather than moved
+        # to TOAST: the planner does not count the cost of fetching TOASTed values,
+        # so it would scan every vector instead of using the GIN index (measured
+        # at 50,000 testimonies: 270 ms instead of 0.3 ms for a rare word).
+        self.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table} "
+            "(testimony_id bigint PRIMARY KEY, vector tsvector NOT NULL) "
+            "WITH (toast_tuple_target = 8160)"
+        )
+        self.execute(f"ALTER TABLE {self.table} ALTER COLUMN vector SET STORAGE MAIN")
+        self.execute(
+            f"CREATE INDEX IF NOT EXISTS {self.table}_vector "
+            f"ON {self.table} USING gin (vector)"
+        )
+
+    def uninstall(self):
+        self.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def write(self, documents):
+        rows = [(pk, vector_literal(document)) for pk, document in documents]
+        if not rows:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.table} (testimony_id, vector) "
+                "VALUES (%s, %s::tsvector) ON CONFLICT (testimony_id) "
+                "DO UPDATE SET vector = EXCLUDED.vector",
+                rows,
+            )
+
+    def delete(self, ids):
+        ids = list(ids)
+        if ids:
+            self.execute(
+                f"DELETE FROM {self.table} WHERE testimony_id = ANY(%s)", [ids]
+            )
+
+    def clear(self):
+        self.execute(f"TRUNCATE {self.table}")
+
+    def orphan_ids(self, testimony_table):
+        rows = self.execute(
+            f"SELECT s.testimony_id FROM {self.table} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {testimony_table} t WHERE t.id = s.testimony_id)"
+        )
+        return [row[0] for row in rows]
+
+    def missing_ids(self, testimony_table):
+        rows = self.execute(
+            f"SELECT t.id FROM {testimony_table} t WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {self.table} s WHERE s.testimony_id = t.id)"
+        )
+        return [row[0] for row in rows]
+
+    def match_sql(self, query):
+        return (
+            f"SELECT testimony_id FROM {self.table} WHERE vector @@ %s::tsquery",
+            [compile_tsquery(query)],
+        )
+
+    def ranked_sql(self, query, within, limit, offset):
+        within_sql, within_params = within
+        tsquery = compile_tsquery(query)
+        return (
+            f"SELECT testimony_id, ts_rank(%s::float4[], vector, %s::tsquery, %s) "
+            f"AS score FROM {self.table} WHERE vector @@ %s::tsquery "
+            f"AND testimony_id IN ({within_sql}) "
+            "ORDER BY score DESC, testimony_id LIMIT %s OFFSET %s",
+            [
+                RANK_WEIGHTS,
+                tsquery,
+                RANK_NORMALIZATION,
+                tsquery,
+                *within_params,
+                limit,
+                offset,
+            ],
+        )
+
+    def optimize(self):
+        self.execute(f"ANALYZE {self.table}")
+
+    def size_in_bytes(self):
+        return self.execute("SELECT pg_total_relation_size(%s)", [self.table])[0][0]

@@ -1,0 +1,144 @@
+"""Snippets: a short passage of the original text around the first match.
+
+Cut in Python from the text itself (FTS5's ``snippet()`` stops at 64 tokens, about
+64 characters of Japanese), with the matched words wrapped in ``<mark>`` and
+everything else HTML-escaped. Matching uses the analyzer, so "подвалах" is marked for
+the query "подвал", and a phrase is marked only where its words stand in order.
+"""
+
+import re
+from collections import deque
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import analyzer
+
+SNIPPET_LENGTH = 220
+# How far before the first match the passage starts, as a share of its length.
+LEAD = 0.25
+ELLIPSIS = "…"
+WHITESPACE = re.compile(r"\s+")
+
+
+def snippet(text, query, length=SNIPPET_LENGTH):
+    """A safe HTML passage from ``text`` (``index.indexed_text``) for ``query``.
+
+    Looks in the body, then the summary, translations and title; when only a name
+    (theme, place, narrator) matched, returns the start of the summary or body.
+    """
+    phrases = query.phrases
+    if phrases:
+        for source in [
+            *text["body"],
+            *text["summary"],
+            *text["translations"],
+            *text["title"],
+        ]:
+            spans = _matches(source, phrases, length)
+            if spans:
+                return _render(source, spans, length)
+    fallback = next((s for s in [*text["summary"], *text["body"]] if s.strip()), "")
+    return _render(fallback, [], length)
+
+
+def _matches(source, phrases, length):
+    """Spans of matched tokens in ``source`` up to one passage after the first."""
+    if not _may_match(source, phrases):
+        return []
+    targets = set().union(*(phrase.tokens for phrase in phrases))
+    longest = max(len(phrase.words) for phrase in phrases)
+    recent = deque(maxlen=longest)
+    spans, first = [], None
+    for match in analyzer.TOKEN_RE.finditer(source):
+        start, end = match.span()
+        if first is not None and end > first + length:
+            break
+        for form in analyzer.index_forms(match.group()):
+            recent.append((form, start, end))
+            if form in targets:
+                for phrase in phrases:
+                    found = _ending_here(recent, phrase)
+                    if found:
+                        spans.extend(found)
+                        if first is None:
+                            first = found[0][0]
+    return spans
+
+
+def _ending_here(recent, phrase):
+    size = len(phrase.words)
+    if size > len(recent):
+        return None
+    tail = list(recent)[-size:]
+    pairs = zip(tail, phrase.words, strict=True)
+    if all(form in words for (form, _, _), words in pairs):
+        return [(start, end) for _, start, end in tail]
+    return None
+
+
+def _may_match(source, phrases):
+    """A quick no: a Japanese or Chinese character of every phrase is missing.
+
+    Only CJK tokens are checked, as they are characters of the text itself; a word's
+    dictionary form need not appear in the text ("люди" is indexed as "человек").
+    """
+    for phrase in phrases:
+        characters = [w[0] for w in phrase.words if analyzer.CJK_RE.fullmatch(w[0])]
+        if all(character in source for character in characters):
+            return True
+    return False
+
+
+def _render(source, spans, length):
+    if spans:
+        first = min(start for start, _ in spans)
+        begin = _word_start(source, max(0, first - int(length * LEAD)), first)
+    else:
+        begin = 0
+    end = _word_end(source, min(len(source), begin + length))
+    parts = [ELLIPSIS] if begin > 0 else []
+    cursor = begin
+    for start, stop in _merge(spans, source):
+        start, stop = max(start, cursor), min(stop, end)
+        if start >= stop:
+            continue
+        parts.append(_plain(source[cursor:start]))
+        parts.append(f"<mark>{_plain(source[start:stop])}</mark>")
+        cursor = stop
+    parts.append(_plain(source[cursor:end]))
+    if end < len(source):
+        parts.append(ELLIPSIS)
+    # Safe: every piece of the source went through escape() above.
+    return mark_safe("".join(parts).strip())
+
+
+def _plain(text):
+    return escape(WHITESPACE.sub(" ", text))
+
+
+def _merge(spans, source):
+    """Sorted spans, joined when only whitespace separates them ("closed road")."""
+    merged = []
+    for start, stop in sorted(set(spans)):
+        if merged and not source[merged[-1][1] : start].strip():
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _word_start(source, position, limit):
+    """Move ``position`` forward to the start of a word (for spaced scripts)."""
+    if position == 0:
+        return 0
+    space = source.find(" ", position, limit)
+    return space + 1 if space != -1 and space + 1 <= limit else position
+
+
+def _word_end(source, position):
+    """Move ``position`` back to the end of a word (for spaced scripts)."""
+    if position >= len(source):
+        return len(source)
+    space = source.rfind(" ", max(0, position - 30), position)
+    return space if space > 0 else position

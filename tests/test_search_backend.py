@@ -1,0 +1,375 @@
+"""Search behaviour a researcher relies on, on whichever database runs the suite.
+
+The same file runs on SQLite (FTS5) and on PostgreSQL (tsvector) through
+scripts/with_postgres.py, so each assertion also proves both engines return the
+same hits. Every text below is a fictional composite.
+"""
+
+import random
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
+
+from testimonies.models import Place, Testimony, Theme, Translation
+from testimonies.search.query import parse_query
+
+from .factories import make_narrator, make_researcher, make_testimony
+from .test_search_query import MALFORMED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive():
+    sudzha = Place.objects.create(
+        name="Sudzha", names={"ru": "Суджа", "uk": "Суджа", "ja": "スジャ"}
+    )
+    aid = Theme.objects.create(
+        name="Humanitarian aid", names={"ja": "人道支援", "ru": "Гуманитарная помощь"}
+    )
+    t = {}
+    t["ja"] = make_testimony(
+        identifier="JA-1",
+        language="ja",
+        title="三日間のこと",
+        body="私たちは近所の地下室に避難した。三日間、上の階には戻らなかった。",
+        recorded_on="2024-08-10",
+        places=[sudzha],
+    )
+    Translation.objects.create(
+        testimony=t["ja"],
+        language="en",
+        title="Three days",
+        body="We hid in a neighbour's cellar for three days.",
+    )
+    t["ru"] = make_testimony(
+        identifier="RU-1",
+        language="ru",
+        title="Ночи внизу",
+        body="Мы сидели в подвалах всю неделю. В подвале было холодно. Всё ещё помню.",
+        recorded_on="2024-08-20",
+        themes=[aid],
+    )
+    t["uk"] = make_testimony(
+        identifier="UK-1",
+        language="uk",
+        title="Тиждень",
+        body="Ми ховалися в підвалі школи. Сімʼя була разом.",
+        recorded_on="2024-09-01",
+        narrator=make_narrator(alias="Ginger Cat"),
+    )
+    t["en_title"] = make_testimony(
+        identifier="EN-1",
+        title="The basement",
+        body="Nobody came for two days because of the closed road near the bridge.",
+        recorded_on="2024-08-15",
+    )
+    t["en_body"] = make_testimony(
+        identifier="EN-2",
+        title="Morning at the bridge",
+        summary="The café on the corner stayed open.",
+        body="The road closed at dawn. We waited in basements and counted drones.",
+        recorded_on="2024-07-01",
+        places=[sudzha],
+    )
+    t["draft"] = make_testimony(
+        identifier="RU-DRAFT",
+        language="ru",
+        title="Черновик",
+        body="Подвал, подвалы, снова подвал.",
+        status=Testimony.Status.DRAFT,
+    )
+    t["researchers"] = make_testimony(
+        identifier="EN-R",
+        title="Notes for researchers",
+        body="A basement under the clinic.",
+        access=Testimony.Access.RESEARCHERS,
+    )
+    return t
+
+
+def found(query, queryset=None, **kwargs):
+    queryset = queryset if queryset is not None else Testimony.objects.all()
+    return {t.identifier for t in queryset.search(query, **kwargs)}
+
+
+def public(query):
+    return found(query, Testimony.objects.visible_to(AnonymousUser()))
+
+
+class TestLanguages:
+    def test_two_character_japanese_words_match(self, archive):
+        assert public("避難") == {"JA-1"}
+        assert public("地下") == {"JA-1"}
+
+    def test_one_japanese_character_matches(self, archive):
+        assert public("避") == {"JA-1"}
+
+    def test_japanese_characters_must_be_adjacent(self, archive):
+        # 地 and 上 both occur in JA-1, but never as 地上.
+        assert public("地上") == set()
+
+    def test_russian_word_finds_inflected_forms(self, archive):
+        assert public("подвал") == {"RU-1"}
+        assert public("подвалах") == {"RU-1"}
+
+    def test_ukrainian_word_finds_inflected_forms(self, archive):
+        assert public("підвал") == {"UK-1"}
+
+    def test_english_word_finds_plural(self, archive):
+        assert public("basements") == {"EN-1", "EN-2"}
+        assert public("basement") == {"EN-1", "EN-2"}
+
+    def test_case_width_and_diacritics_do_not_matter(self, archive):
+        assert public("ＢＡＳＥＭＥＮＴ") == {"EN-1", "EN-2"}
+        assert public("cafe") == public("CAFÉ") == {"EN-2"}
+
+    def test_yo_and_apostrophe_variants_match(self, archive):
+        assert public("все еще") == {"RU-1"}
+        assert public("сім'я") == public("сім’я") == {"UK-1"}
+
+    def test_place_names_in_every_language_match(self, archive):
+        assert (
+            public("スジャ")
+            == public("Суджа")
+            == public("sudzha")
+            == {
+                "JA-1",
+                "EN-2",
+            }
+        )
+
+    def test_theme_names_in_other_languages_match(self, archive):
+        assert public("гуманитарная помощь") == public("人道") == {"RU-1"}
+
+    def test_translations_are_searched(self, archive):
+        assert public("cellar") == {"JA-1"}
+
+    def test_narrator_alias_is_searched(self, archive):
+        assert public("ginger cat") == {"UK-1"}
+
+
+class TestSyntax:
+    def test_phrase_keeps_word_order(self, archive):
+        assert public('"closed road"') == {"EN-1"}
+        assert public('"road closed"') == {"EN-2"}
+        assert public("closed road") == {"EN-1", "EN-2"}
+
+    def test_minus_excludes(self, archive):
+        assert public("basement -drones") == {"EN-1"}
+        assert public('basement -"closed road"') == {"EN-2"}
+
+    def test_only_exclusions_leave_everything_else(self, archive):
+        assert public("-basement") == {"JA-1", "RU-1", "UK-1"}
+
+    def test_or(self, archive):
+        assert public("подвал OR підвал") == {"RU-1", "UK-1"}
+        assert public("подвал OR підвал -школа") == {"RU-1"}
+
+    def test_words_are_anded(self, archive):
+        assert public("basement bridge drones") == {"EN-2"}
+
+    @pytest.mark.parametrize("text", MALFORMED)
+    def test_malformed_input_returns_results_or_nothing(self, archive, text):
+        results = Testimony.objects.visible_to(None).search(text)
+        page = results[0:20]
+        assert results.count() == len(page) or results.count() > 20
+        results.facets()
+
+    def test_random_input_never_raises(self, archive):
+        pieces = [
+            '"',
+            "-",
+            "OR",
+            " ",
+            "(",
+            "*",
+            "'",
+            "地",
+            "下",
+            "подвал",
+            "ʼ",
+            "basement",
+            "\x00",
+            "\u0301",
+            "NEAR",
+            ":",
+            "^",
+            "\\",
+            "«",
+            "」",
+        ]
+        generator = random.Random(20240810)
+        for _ in range(300):
+            text = "".join(
+                generator.choice(pieces) for _ in range(generator.randint(1, 12))
+            )
+            results = Testimony.objects.visible_to(None).search(text)
+            results[0:3]
+            results.facets()
+
+    def test_sql_fragment_leaves_the_data_alone(self, archive):
+        Testimony.objects.search("'; DROP TABLE testimonies_testimony; --")[0:5]
+        assert Testimony.objects.count() == len(archive)
+
+    def test_nothing_searchable_gives_no_hits_and_a_message(self, archive):
+        results = Testimony.objects.search("(((")
+        assert results.count() == 0 and list(results[0:10]) == []
+        assert results.message
+
+
+class TestRankingAndOrder:
+    def test_title_match_ranks_above_body_match(self, archive):
+        hits = list(Testimony.objects.visible_to(None).search("basement")[0:10])
+        assert [hit.identifier for hit in hits] == ["EN-1", "EN-2"]
+        assert hits[0].search_rank > hits[1].search_rank
+
+    def test_sort_by_recorded_date(self, archive):
+        newest = Testimony.objects.visible_to(None).search("sudzha", sort="newest")
+        oldest = Testimony.objects.visible_to(None).search("sudzha", sort="oldest")
+        assert [t.identifier for t in newest] == ["JA-1", "EN-2"]
+        assert [t.identifier for t in oldest] == ["EN-2", "JA-1"]
+
+    def test_blank_query_lists_everything_newest_first(self, archive):
+        results = Testimony.objects.visible_to(None).search("", sort="relevance")
+        assert results.sort == "newest"
+        assert [t.identifier for t in results] == [
+            "UK-1",
+            "RU-1",
+            "EN-1",
+            "JA-1",
+            "EN-2",
+        ]
+
+    def test_paginator_pages_through_ranked_hits(self, archive):
+        results = Testimony.objects.visible_to(None).search(
+            "basement OR подвал OR підвал"
+        )
+        paginator = Paginator(results, 3)
+        pages = [
+            [t.identifier for t in paginator.page(number)]
+            for number in paginator.page_range
+        ]
+        assert paginator.count == 4
+        assert [len(page) for page in pages] == [3, 1]
+        assert {i for page in pages for i in page} == {"EN-1", "EN-2", "RU-1", "UK-1"}
+
+
+class TestVisibility:
+    def test_draft_never_appears_for_anonymous(self, archive):
+        assert "RU-DRAFT" in found("подвал")
+        assert "RU-DRAFT" not in public("подвал")
+
+    def test_search_and_visible_to_compose_in_either_order(self, archive):
+        first = found("basement", Testimony.objects.visible_to(None))
+        second = {
+            t.identifier for t in Testimony.objects.search("basement").visible_to(None)
+        }
+        assert first == second == {"EN-1", "EN-2"}
+
+    def test_researcher_sees_researcher_only_hits(self, archive):
+        researcher = make_researcher()
+        assert found("basement", Testimony.objects.visible_to(researcher)) == {
+            "EN-1",
+            "EN-2",
+            "EN-R",
+        }
+
+    def test_filters_compose_with_search(self, archive):
+        sudzha = Place.objects.get(name="Sudzha")
+        results = Testimony.objects.visible_to(None).search("basement")
+        assert {t.identifier for t in results.filter_by(place=sudzha)} == {"EN-2"}
+        assert {t.identifier for t in results.filter_by(language="ja")} == set()
+
+
+class TestFacetsAndSnippets:
+    def test_facets_count_only_visible_hits(self, archive):
+        facets = Testimony.objects.visible_to(None).search("sudzha OR подвал").facets()
+        assert {(f.value.name, f.count) for f in facets.places} == {("Sudzha", 2)}
+        assert {(f.value.name, f.count) for f in facets.themes} == {
+            ("Humanitarian aid", 1)
+        }
+        assert {(f.value, f.count) for f in facets.languages} == {
+            ("ja", 1),
+            ("en", 1),
+            ("ru", 1),
+        }
+
+    def test_facets_of_a_draft_stay_hidden(self, archive):
+        archive["draft"].places.add("Hidden village")
+        facets = Testimony.objects.visible_to(None).search("подвал").facets()
+        assert "Hidden village" not in {f.value.name for f in facets.places}
+
+    def test_snippet_marks_inflected_match_in_original_text(self, archive):
+        (hit,) = Testimony.objects.visible_to(None).search("подвал")[0:1]
+        assert "<mark>подвалах</mark>" in hit.search_snippet
+        assert "<mark>подвале</mark>" in hit.search_snippet
+
+    def test_snippet_marks_japanese_phrase_as_one(self, archive):
+        (hit,) = Testimony.objects.visible_to(None).search("地下")[0:1]
+        assert "<mark>地下</mark>" in hit.search_snippet
+        assert hit.search_snippet.count("<mark>") == 1
+
+    def test_snippet_marks_phrase_only_where_in_order(self, archive):
+        (hit,) = Testimony.objects.visible_to(None).search('"road closed"')[0:1]
+        assert "<mark>road closed</mark>" in hit.search_snippet
+
+    def test_snippet_escapes_html(self, archive):
+        archive["en_title"].body = "<script>alert('basement')</script> & more"
+        archive["en_title"].save()
+        hits = Testimony.objects.visible_to(None).search("basement")[0:5]
+        snippet = next(h for h in hits if h.identifier == "EN-1").search_snippet
+        assert "<script>" not in snippet
+        assert "&lt;script&gt;" in snippet and "&amp; more" in snippet
+        assert "<mark>basement</mark>" in snippet
+
+    def test_snippet_of_a_long_text_is_a_passage_around_the_match(self, archive):
+        body = "Слово за словом. " * 500 + "Мы спустились в подвал. " + "Тишина. " * 500
+        make_testimony(identifier="RU-LONG", language="ru", title="Долго", body=body)
+        hits = Testimony.objects.visible_to(None).search("подвал спустились")[0:1]
+        snippet = hits[0].search_snippet
+        assert "<mark>подвал</mark>" in snippet
+        assert snippet.startswith("…") and snippet.endswith("…")
+        assert len(snippet) < 400
+
+    def test_facets_also_count_the_hits(self, archive, django_assert_num_queries):
+        results = Testimony.objects.visible_to(None).search("sudzha OR подвал")
+        # One grouped query, then the theme and place rows.
+        with django_assert_num_queries(3):
+            assert results.facets().total == 3
+        with django_assert_num_queries(0):
+            assert results.count() == 3
+
+    def test_facets_of_an_empty_query_are_empty(self, archive):
+        facets = Testimony.objects.search("(((").facets()
+        assert facets.total == 0 and facets.themes == facets.languages == []
+
+    def test_a_page_costs_the_same_queries_whatever_its_size(
+        self, archive, django_assert_num_queries
+    ):
+        for number in range(30):
+            make_testimony(
+                identifier=f"BULK-{number}",
+                body="basement",
+                places=["Sudzha"],
+                themes=["Shelter"],
+                narrator=make_narrator(),
+            )
+        Translation.objects.create(
+            testimony=Testimony.objects.get(identifier="BULK-1"),
+            language="ru",
+            title="Подвал",
+        )
+        for size in (2, 25):
+            results = Testimony.objects.visible_to(None).search("basement")
+            # The ranked ids, then testimonies with narrator and source,
+            # translations, themes and places.
+            with django_assert_num_queries(5):
+                hits = results[0:size]
+            assert len(hits) == size
+            assert all(hit.search_snippet for hit in hits)
+
+    def test_query_is_parsed_once_and_kept(self, archive):
+        results = Testimony.objects.search('"closed road"')
+        assert results.query == parse_query('"closed road"')
