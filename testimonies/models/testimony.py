@@ -224,7 +224,10 @@ class Testimony(models.Model):
         verbose_name_plural = _("testimonies")
         ordering = ["-recorded_on", "identifier"]
         indexes = [
-            models.Index(fields=["status", "access"], name="testimony_visibility"),
+            models.Index(
+                fields=["status", "access", "language"],
+                name="testimony_visible_language",
+            ),
             models.Index(fields=["recorded_on"], name="testimony_recorded_on"),
         ]
 
