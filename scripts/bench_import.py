@@ -1,0 +1,128 @@
+"""Measure import and export throughput on synthetic testimonies.
+
+    python scripts/bench_import.py [--lines 20000] [--keep]
+
+Uses a throwaway SQLite database (or DATABASE_URL when set), generates fictional
+multilingual lines with themes, nested places, narrators, sources and
+translations, then times: a dry run, the import (all new), a re-import (all
+updates) and an export. Prints lines per second for each.
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VOCABULARY = {
+    "ru": "подвал эвакуация дорога автобус соседи дрон связь вода хлеб дом",
+    "uk": "підвал евакуація дорога автобус сусіди дрон зв'язок вода хліб дім",
+    "en": "basement evacuation road bus neighbours drone signal water bread home",
+    "ja": "地下室 避難 道路 バス 近所 ドローン 電波 水 パン 家",
+}
+WORDS = {language: text.split(" ") for language, text in VOCABULARY.items()}
+THEMES = [f"Theme {n}" for n in range(40)]
+REGIONS = ["Kursk Oblast", "Sumy Oblast"]
+
+
+def synthetic_line(number, rng):
+    language = rng.choice(list(WORDS))
+    words = WORDS[language]
+    joiner = "" if language == "ja" else " "
+    body = joiner.join(rng.choice(words) for _ in range(rng.randint(150, 450)))
+    region = rng.choice(REGIONS)
+    settlement = f"Settlement {rng.randint(1, 300)}"
+    return {
+        "identifier": f"BENCH-{number:06d}",
+        "title": f"Synthetic testimony {number}",
+        "language": language,
+        "summary": body[:200],
+        "body": body,
+        "recorded_on": f"2024-{rng.randint(1, 12):02d}",
+        "status": rng.choice(["draft", "published"]),
+        "access": rng.choice(["public", "researchers", "restricted"]),
+        "sample": True,
+        "themes": rng.sample(THEMES, 3),
+        "places": [
+            {
+                "name": settlement,
+                "kind": "settlement",
+                "parent": {"name": region, "kind": "region"},
+            }
+        ],
+        "narrator": {"code": f"N-{rng.randint(1, 5000):05d}", "alias": "Narrator"},
+        "source": {"title": f"Synthetic project {rng.randint(1, 50)}"},
+        "translations": [{"language": "en", "title": f"Translation {number}"}],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=20_000)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--without-receivers",
+        action="store_true",
+        help="disconnect testimonies_changed receivers (the search index)",
+    )
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.dev")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from testimonies.exporting import export_testimonies
+    from testimonies.importing import import_testimonies
+
+    call_command("migrate", verbosity=0)
+    if args.without_receivers:
+        from testimonies.signals import testimonies_changed
+
+        testimonies_changed.receivers.clear()
+        testimonies_changed.sender_receivers_cache.clear()
+    rng = random.Random(1)
+    data = workdir / "bench.jsonl"
+    with data.open("w", encoding="utf-8") as stream:
+        for number in range(args.lines):
+            line = json.dumps(synthetic_line(number, rng), ensure_ascii=False)
+            stream.write(line + "\n")
+    size = data.stat().st_size
+    print(f"{args.lines:,} lines, {size / 1e6:.1f} MB ({size / args.lines:.0f} B/line)")
+
+    def timed(label, function):
+        start = time.perf_counter()
+        function()
+        seconds = time.perf_counter() - start
+        print(f"{label:<22} {seconds:7.2f} s  {args.lines / seconds:9,.0f} lines/s")
+
+    def run(dry_run=False):
+        with data.open("rb") as stream:
+            import_testimonies(stream, dry_run=dry_run)
+
+    def export():
+        with (workdir / "export.jsonl").open("w", encoding="utf-8") as stream:
+            export_testimonies(stream)
+
+    timed("dry run", lambda: run(dry_run=True))
+    timed("import (new)", run)
+    timed("re-import (updates)", run)
+    timed("export", export)
+    if args.keep:
+        print(f"kept {workdir}")
+    else:
+        for path in workdir.iterdir():
+            path.unlink()
+        workdir.rmdir()
+
+
+if __name__ == "__main__":
+    main()

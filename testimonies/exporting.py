@@ -1,0 +1,168 @@
+"""Export testimonies as JSON Lines, the format :mod:`testimonies.importing` reads.
+
+Every key is written, in the format's order, so importing an export into an empty
+database and exporting again gives the same bytes. Themes and places are written
+as full definitions (parent chain, kind, coordinates, names): an export alone
+rebuilds the vocabularies it uses. Narrators' real names, contacts and notes are
+left out unless asked for.
+"""
+
+import datetime
+import json
+
+from django.db.models import Prefetch
+
+from .dates import format_partial_date
+from .importing.provenance import NARRATOR_PRIVATE
+from .importing.records import KEYS
+from .importing.tags import KEYS as TAG_KEYS
+from .models import Place, PlacedItem, Source, Testimony, Theme, ThemedItem, Translation
+
+CHUNK = 1_000
+
+
+def export_testimonies(stream, *, include_private=False, queryset=None):
+    """Write one line per testimony (ordered by identifier) to the text ``stream``.
+
+    Return how many were written. Queries are bounded: the two vocabularies once,
+    then a few per chunk of testimonies, whatever the size of the collection.
+    """
+    exporter = Exporter(include_private=include_private)
+    queryset = Testimony.objects.all() if queryset is None else queryset
+    queryset = (
+        queryset.order_by("identifier")
+        .select_related("narrator", "source")
+        .prefetch_related(
+            Prefetch(
+                "themed_items",
+                queryset=ThemedItem.objects.only("tag_id", "content_object_id"),
+            ),
+            Prefetch(
+                "placed_items",
+                queryset=PlacedItem.objects.only("tag_id", "content_object_id"),
+            ),
+            Prefetch("translations", queryset=Translation.objects.order_by("language")),
+        )
+    )
+    count = 0
+    for testimony in queryset.iterator(chunk_size=CHUNK):
+        stream.write(json.dumps(exporter.record(testimony), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+class Exporter:
+    def __init__(self, *, include_private=False):
+        self.include_private = include_private
+        self.tags = {
+            Theme: {tag.pk: tag for tag in Theme.objects.all()},
+            Place: {tag.pk: tag for tag in Place.objects.all()},
+        }
+        self.definitions = {}
+
+    def record(self, testimony):
+        t = testimony
+        values = {
+            "identifier": t.identifier,
+            "title": t.title,
+            "language": t.language,
+            "summary": t.summary,
+            "body": t.body,
+            "recorded_on": format_partial_date(t.recorded_on, t.recorded_precision),
+            "events_from": iso(t.events_from),
+            "events_to": iso(t.events_to),
+            "status": t.status,
+            "access": t.access,
+            "published_at": iso(t.published_at),
+            "consent": {
+                "status": t.consent,
+                "scope": t.consent_scope,
+                "date": iso(t.consent_date),
+            },
+            "content_warnings": list(t.content_warnings or []),
+            "sample": t.is_sample,
+            "themes": self.tag_list(Theme, t.themed_items.all()),
+            "places": self.tag_list(Place, t.placed_items.all()),
+            "narrator": self.narrator(t.narrator),
+            "source": self.source(t.source),
+            "translations": [translation(item) for item in t.translations.all()],
+        }
+        return {key: values[key] for key in KEYS}
+
+    def tag_list(self, model, items):
+        tags = [self.tags[model][item.tag_id] for item in items]
+        return [self.tag(tag) for tag in sorted(tags, key=lambda tag: tag.name)]
+
+    def tag(self, tag, seen=frozenset()):
+        """A tag's full definition, its parent chain nested (cut short on a cycle)."""
+        model = type(tag)
+        cached = self.definitions.get((model, tag.pk))
+        if cached is not None:
+            return cached
+        parent = self.tags[model].get(tag.parent_id)
+        if parent is not None and parent.pk not in seen:
+            parent = self.tag(parent, seen | {tag.pk})
+        else:
+            parent = None
+        values = {
+            "name": tag.name,
+            "parent": parent,
+            "names": dict(sorted((tag.names or {}).items())),
+        }
+        if model is Theme:
+            values["description"] = tag.description
+        else:
+            values["kind"] = tag.kind
+            values["latitude"] = number(tag.latitude)
+            values["longitude"] = number(tag.longitude)
+        definition = {key: values[key] for key in TAG_KEYS[model]}
+        self.definitions[(model, tag.pk)] = definition
+        return definition
+
+    def narrator(self, narrator):
+        if narrator is None:
+            return None
+        home = self.tags[Place].get(narrator.home_place_id)
+        values = {
+            "code": narrator.code,
+            "alias": narrator.alias,
+            "age_group": narrator.age_group,
+            "gender": narrator.gender,
+            "role": narrator.role,
+            "home_place": self.tag(home) if home else None,
+            "profile": narrator.profile,
+        }
+        if self.include_private:
+            values.update((key, getattr(narrator, key)) for key in NARRATOR_PRIVATE)
+        return values
+
+    def source(self, source):
+        if source is None:
+            return None
+        values = {key: getattr(source, key) for key in Source.NATURAL_KEY_FIELDS}
+        values["date"] = iso(source.date)
+        return values
+
+
+def translation(item):
+    return {
+        "language": item.language,
+        "title": item.title,
+        "summary": item.summary,
+        "body": item.body,
+        "translator": item.translator,
+        "kind": item.kind,
+    }
+
+
+def iso(value):
+    if isinstance(value, datetime.datetime):
+        value = value.astimezone(datetime.UTC)
+    return value.isoformat() if value is not None else None
+
+
+def number(value):
+    """A stored Decimal as a JSON number: 51.1923, not "51.192300"."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,56 @@
+"""What went wrong where in an import file, and the exception that carries it."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+class _Absent:
+    """A key the line does not carry: the stored value stays as it is."""
+
+    def __repr__(self):
+        return "ABSENT"
+
+    def __bool__(self):
+        return False
+
+
+ABSENT = _Absent()
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self):
+        where = _("line %(line)s") % {"line": self.line}
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The file has problems; nothing was written. ``problems`` lists them all."""
+
+    def __init__(self, problems):
+        # Sorting is stable: problems of one line keep the order they were found in.
+        self.problems = sorted(problems, key=lambda problem: problem.line)
+        super().__init__(self.report())
+
+    def report(self, limit=200):
+        count = len(self.problems)
+        lines = [
+            ngettext(
+                "Found %(count)s problem; nothing was imported.",
+                "Found %(count)s problems; nothing was imported.",
+                count,
+            )
+            % {"count": count}
+        ]
+        lines.extend(str(problem) for problem in self.problems[:limit])
+        if count > limit:
+            lines.append(_("…and %(more)s more.") % {"more": count - limit})
+        return "\n".join(lines)

@@ -1,0 +1,213 @@
+"""Themes and places in an import: reading mentions, planning and writing the tags.
+
+A line names a tag by a string or defines it by an object; either way the tag is
+found by its key (:func:`~testimonies.tagging.name_key`), so "Drones" and "DRONES"
+are one theme. An object's fields update the tag; when a file defines a tag twice
+the last mention wins, field by field. A ``parent`` may itself be a name or an
+object, which is how an export carries a place's whole hierarchy.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from ..models import Place, Theme
+from ..tagging import clean_name, name_key
+from .bulk import in_chunks
+from .fields import INVALID, join
+from .problems import ABSENT, Problem
+
+KEYS = {
+    Theme: ("name", "description", "parent", "names"),
+    Place: ("name", "parent", "kind", "latitude", "longitude", "names"),
+}
+VALUE_FIELDS = {
+    Theme: ("description", "names"),
+    Place: ("kind", "latitude", "longitude", "names"),
+}
+COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
+
+
+@dataclass
+class TagMention:
+    model: type
+    name: str
+    key: str
+    values: dict = field(default_factory=dict)
+    parent: object = ABSENT  # ABSENT, None (no parent) or the parent's key
+    where: tuple = (0, "")  # line and path of the mention that set the parent
+
+
+def clean_tags(c, model, value, path, mentions):
+    """A list of names or tag objects: return their keys, without repeats."""
+    if c.array(value, path) is INVALID:
+        return INVALID
+    keys = []
+    for index, item in enumerate(value):
+        key = clean_tag(c, model, item, f"{path}[{index}]", mentions)
+        if key is not INVALID and key not in keys:
+            keys.append(key)
+    return keys if c.ok else INVALID
+
+
+def clean_tag(c, model, value, path, mentions):
+    """One name or tag object; appends its mentions (parents first), returns its key."""
+    if isinstance(value, str):
+        name_path, data = path, {"name": value}
+    elif isinstance(value, dict):
+        name_path = join(path, "name")
+        data = c.object(value, path, KEYS[model], required=("name",))
+        if data is INVALID or "name" not in data:
+            return INVALID
+    else:
+        return c.type_error(path, _("a name or an object"), value)
+
+    name = c.text(data["name"], name_path)
+    if name is INVALID:
+        return INVALID
+    name = c.field(model, "name", clean_name(name), name_path)
+    if name is INVALID or c.field(model, "key", name_key(name), name_path) is INVALID:
+        return INVALID
+    mention = TagMention(model, name, name_key(name))
+
+    for key in VALUE_FIELDS[model]:
+        if key not in data:
+            continue
+        item_path = join(path, key)
+        if key == "names":
+            result = clean_names(c, data[key], item_path)
+        elif key in COORDINATE_LIMITS:
+            limit = COORDINATE_LIMITS[key]
+            result = c.coordinate(model, key, data[key], item_path, limit)
+        else:
+            result = c.field(model, key, data[key], item_path)
+        if result is not INVALID:
+            mention.values[key] = result
+
+    if "parent" in data:
+        parent = data["parent"]
+        mention.where = (c.line, join(path, "parent"))
+        if parent is None:
+            mention.parent = None
+        else:
+            parent_key = clean_tag(c, model, parent, join(path, "parent"), mentions)
+            if parent_key == mention.key:
+                c.error(join(path, "parent"), _("a tag cannot be its own parent"))
+            mention.parent = parent_key
+    mentions.append(mention)
+    return mention.key
+
+
+def clean_names(c, value, path):
+    """``{"ru": "Суджа", "ja": "スジャ"}``: language code to name."""
+    if not isinstance(value, dict):
+        return c.type_error(path, _("an object of language code to name"), value)
+    names = {}
+    for key, name in value.items():
+        code = c.language_code(key, join(path, key))
+        name = c.text(name, join(path, key))
+        if code is not INVALID and name is not INVALID and clean_name(name):
+            names[code] = clean_name(name)
+    return names
+
+
+class Vocabulary:
+    """Every tag of one model that a file mentions, merged, then planned and written."""
+
+    def __init__(self, model):
+        self.model = model
+        self.mentions = {}  # key → merged TagMention
+        self.tags = {}  # key → tag (existing or new) once planned
+        self.created = []
+        self.updated = {}  # key → existing tag whose fields change
+        self.reindex = set()  # pks of existing tags whose names or parent change
+
+    def add(self, mention):
+        merged = self.mentions.get(mention.key)
+        if merged is None:
+            # The first spelling names a new tag.
+            merged = self.mentions[mention.key] = TagMention(
+                self.model, mention.name, mention.key
+            )
+        merged.values.update(mention.values)
+        if mention.parent is not ABSENT:
+            merged.parent, merged.where = mention.parent, mention.where
+
+    def plan(self, problems):
+        """Match mentions to stored tags (one query), prepare new ones, check cycles."""
+        existing = {tag.key: tag for tag in self.model.objects.all()}
+        self.by_pk = {tag.pk: tag for tag in existing.values()}
+        slugs = {tag.slug for tag in existing.values()}
+        for key, mention in self.mentions.items():
+            tag = existing.get(key)
+            if tag is None:
+                tag = self.model(name=mention.name, key=key, **mention.values)
+                tag.slug = self._unique_slug(tag, slugs)
+                self.created.append(tag)
+            elif any(getattr(tag, f) != v for f, v in mention.values.items()):
+                if tag.names != mention.values.get("names", tag.names):
+                    self.reindex.add(tag.pk)
+                for name, value in mention.values.items():
+                    setattr(tag, name, value)
+                self.updated[key] = tag
+            self.tags[key] = tag
+        self.existing = existing
+        self._check_cycles(problems)
+
+    def _unique_slug(self, tag, slugs):
+        # Taggit's own scheme (name, then name_1, name_2…), without its per-tag
+        # queries: every stored slug is already in memory.
+        slug, number = tag.slugify(tag.name), 1
+        while slug in slugs:
+            slug, number = tag.slugify(tag.name, number), number + 1
+        slugs.add(slug)
+        return slug
+
+    def _parent_key(self, key):
+        mention = self.mentions.get(key)
+        if mention is not None and mention.parent is not ABSENT:
+            return mention.parent
+        tag = self.existing.get(key)
+        parent = self.by_pk.get(tag.parent_id) if tag else None
+        return parent.key if parent else None
+
+    def _check_cycles(self, problems):
+        limit = len(self.existing) + len(self.mentions) + 1
+        for key, mention in self.mentions.items():
+            node, steps = mention.parent, 0
+            while node not in (None, ABSENT) and node != key and steps < limit:
+                node, steps = self._parent_key(node), steps + 1
+            if node == key and mention.parent not in (None, ABSENT, key):
+                line, path = mention.where
+                parent = self.tags[mention.parent].name
+                message = _(
+                    "“%(name)s” cannot lie inside “%(parent)s”, which lies inside it"
+                ) % {"parent": parent, "name": mention.name}
+                problems.append(Problem(line, path, message))
+
+    def write(self):
+        """Create new tags, then set parents and changed fields (bulk, no per-tag
+        queries). Parents come second: a new parent has no primary key until then."""
+        self.model.objects.bulk_create(self.created)
+        changed = dict(self.updated)
+        for key, mention in self.mentions.items():
+            if mention.parent is ABSENT:
+                continue
+            tag = self.tags[key]
+            parent_id = self.tags[mention.parent].pk if mention.parent else None
+            if tag.parent_id != parent_id:
+                if tag.pk in self.by_pk:
+                    self.reindex.add(tag.pk)
+                tag.parent_id = parent_id
+                changed[key] = tag
+        if changed:
+            fields = [*VALUE_FIELDS[self.model], "parent"]
+            self.model.objects.bulk_update(list(changed.values()), fields)
+
+    def pk(self, key):
+        return self.tags[key].pk
+
+    def tagged_ids(self, through):
+        """Testimonies carrying a tag whose searchable definition changed."""
+        rows = through.objects.values_list("content_object_id", flat=True)
+        return set(in_chunks(rows, "tag", self.reindex))

@@ -1,0 +1,58 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from testimonies.exporting import export_testimonies
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Export every testimony as JSON Lines (docs/import-format.md), ordered by "
+        "identifier, to standard output or --output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help=gettext_lazy("Write to FILE instead of standard output."),
+        )
+        parser.add_argument(
+            "--include-private",
+            action="store_true",
+            help=gettext_lazy(
+                "Include narrators' real names, contacts and private notes."
+            ),
+        )
+
+    def handle(self, *args, output, include_private, verbosity, **options):
+        if output:
+            try:
+                with open(output, "w", encoding="utf-8", newline="\n") as stream:
+                    count = export_testimonies(stream, include_private=include_private)
+            except OSError as error:
+                raise CommandError(
+                    _("Cannot write %(file)s: %(error)s")
+                    % {"file": output, "error": error.strerror or error}
+                ) from error
+        else:
+            try:
+                count = export_testimonies(self.stdout, include_private=include_private)
+            except BrokenPipeError:
+                # The reader went away (`| head`): not an error worth a traceback.
+                return
+        # Messages go to stderr: stdout may be the export itself.
+        if verbosity >= 1:
+            self.stderr.write(
+                _("Exported %(count)s testimonies.") % {"count": count},
+                style_func=str,
+            )
+            if include_private:
+                self.stderr.write(
+                    _(
+                        "The export holds narrators' real names and contacts: "
+                        "keep it as safe as the database."
+                    ),
+                    style_func=self.style.WARNING,
+                )

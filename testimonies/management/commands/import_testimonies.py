@@ -1,0 +1,73 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from testimonies.importing import ImportFailed, import_testimonies
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Import testimonies from a JSON Lines file (docs/import-format.md). The "
+        "whole file is checked first; on any problem nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "file", help=gettext_lazy("The .jsonl file to import, or - for stdin.")
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy(
+                "Check the file and report what it would do; write nothing."
+            ),
+        )
+
+    def handle(self, *args, file, dry_run, verbosity, **options):
+        progress = self.progress if verbosity >= 1 else None
+        try:
+            stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s")
+                % {"file": file, "error": error.strerror or error}
+            ) from error
+        try:
+            with stream:
+                result = import_testimonies(stream, dry_run=dry_run, progress=progress)
+        except ImportFailed as failure:
+            raise CommandError(f"{file}: {failure.report()}") from None
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
+            ) from error
+        if verbosity >= 1:
+            self.stdout.write(self.summary(result), self.style.SUCCESS)
+
+    def progress(self, message):
+        self.stderr.write(message, style_func=str)
+
+    def summary(self, result):
+        counts = {
+            "created": result.created,
+            "updated": result.updated,
+            "themes": result.themes_created,
+            "places": result.places_created,
+            "narrators": result.narrators_created,
+            "sources": result.sources_created,
+        }
+        if result.dry_run:
+            message = _(
+                "Dry run, nothing was written. Testimonies to create: %(created)s, "
+                "to update: %(updated)s. New themes: %(themes)s, places: %(places)s, "
+                "narrators: %(narrators)s, sources: %(sources)s."
+            )
+        else:
+            message = _(
+                "Testimonies created: %(created)s, updated: %(updated)s. New themes: "
+                "%(themes)s, places: %(places)s, narrators: %(narrators)s, sources: "
+                "%(sources)s."
+            )
+        return message % counts
