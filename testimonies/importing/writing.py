@@ -7,28 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..dates import last_day
 from ..models import PlacedItem, Testimony, ThemedItem, Translation
 from .bulk import BATCH, batches, in_chunks, update_rows
 from .problems import ABSENT, Problem
 from .records import FIELD_KEYS
-
-
-def prepare(testimony, now):
-    """Do what ``Testimony.save()`` does before writing, since bulk writes skip
-    save(). Return the names of the fields this touched."""
-    touched = set()
-    until = None
-    if testimony.recorded_on:
-        until = last_day(testimony.recorded_on, testimony.recorded_precision)
-    if until != testimony.recorded_until:
-        testimony.recorded_until = until
-        touched.add("recorded_until")
-    published = testimony.status == Testimony.Status.PUBLISHED
-    if published and testimony.published_at is None:
-        testimony.published_at = now
-        touched.add("published_at")
-    return touched
 
 
 class Testimonies:
@@ -57,7 +39,7 @@ class Testimonies:
                 self.created.append(testimony)
             for name, value in entry.values.items():
                 setattr(testimony, name, value)
-            changes = set(entry.values) | prepare(testimony, self.now)
+            changes = set(entry.values) | testimony.prepare_for_save(self.now)
             try:
                 testimony.clean()
             except ValidationError as error:

@@ -235,18 +235,31 @@ class Testimony(models.Model):
         return f"{self.identifier}: {self.title}"
 
     def save(self, *args, **kwargs):
-        self.language = normalize_language(self.language)
-        self.recorded_until = (
-            last_day(self.recorded_on, self.recorded_precision)
-            if self.recorded_on
-            else None
-        )
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self.prepare_for_save()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("testimonies:detail", args=[self.identifier])
+
+    def prepare_for_save(self, now=None):
+        """Derive the stored fields save() keeps consistent; bulk writers, which skip
+        save(), call it too. Return the names of the fields it changed."""
+        derived = {
+            "language": normalize_language(self.language),
+            "recorded_until": (
+                last_day(self.recorded_on, self.recorded_precision)
+                if self.recorded_on
+                else None
+            ),
+        }
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            derived["published_at"] = now or timezone.now()
+        changed = set()
+        for name, value in derived.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+                changed.add(name)
+        return changed
 
     def clean(self):
         errors = {}
