@@ -4,8 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# Browser tests: Debian's Chromium (never a browser download) and axe-core from npm.
+CHROMIUM ?= /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
+# Interface languages besides English (docs/translating.md).
+LANGUAGES := ja uk ru
+I18N_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=node_modules
 
-.PHONY: setup run test test-sqlite test-postgres lint
+.PHONY: setup run test test-sqlite test-postgres lint translations messages browser-setup
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +21,20 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 setup: $(INSTALLED)
 
-run: setup
+# The .mo files are not in git: compile the catalogues (only those that changed).
+translations: setup
+	$(BIN)/python manage.py compilemessages $(I18N_IGNORE) -v0
+
+# After adding or changing interface strings: update the .po files, then translate
+# what msgfmt reports as untranslated or fuzzy (docs/translating.md).
+messages: setup
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGES)) $(I18N_IGNORE) --add-location=file -v0
+	@for language in $(LANGUAGES); do \
+		printf '%s: ' $$language; \
+		msgfmt --statistics -o /dev/null locale/$$language/LC_MESSAGES/django.po; \
+	done
+
+run: setup translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST)
@@ -25,8 +44,22 @@ lint: setup
 
 test: lint test-sqlite test-postgres
 
-test-sqlite: setup
+# The browser tests run here, in the SQLite pass only.
+test-sqlite: setup translations browser-setup
 	$(BIN)/pytest
 
-test-postgres: setup
-	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest
+test-postgres: setup translations
+	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest -m "not browser"
+
+browser-setup: $(CHROMIUM) $(AXE)
+
+$(CHROMIUM):
+	@test "$$(id -u)" = 0 || { echo "$(CHROMIUM) is missing: install Debian's chromium package (apt-get install chromium)." >&2; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# npm stamps installed files with a fixed old date: touch, so make sees them as new.
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { test "$$(id -u)" = 0 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; } || { echo "npm is missing: install Node.js and npm." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)

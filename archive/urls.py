@@ -1,13 +1,14 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from testimonies.views.media import media_urlpatterns
 from testimonies.views.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Researchers' sign-up, sign-in and password pages (the admin keeps its own).
+    path("accounts/", include("testimonies.accounts.urls")),
     # set_language at /i18n/setlang/: the language switcher's form posts there.
     path("i18n/", include("django.conf.urls.i18n")),
     # An index, so the collection may outgrow the 50,000 addresses of one sitemap.
@@ -30,5 +31,6 @@ urlpatterns = [
 # site's layout and language) and templates/500.html (standalone: it must render
 # even when the database or a template tag is what failed).
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded photos and documents, in development and production alike: each file only
+# for those who may see its testimony (testimonies.views.media), never the folder.
+urlpatterns += media_urlpatterns()

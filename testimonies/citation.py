@@ -41,7 +41,7 @@ def cite(testimony, *, url, accessed):
         part
         for part in [
             f"{alias}." if alias else "",
-            f"“{testimony.title}.”",
+            f"“{testimony.public_title}.”",
             ", ".join(details) + ".",
             f"{ARCHIVE_NAME}.",
             pgettext("citation", "Accessed %(date)s.") % {"date": accessed_text},
@@ -51,7 +51,7 @@ def cite(testimony, *, url, accessed):
     )
     fields = {
         "author": f"{{{_bibtex_escape(alias)}}}" if alias else "",
-        "title": f"{{{_bibtex_escape(testimony.title)}}}",
+        "title": f"{{{_bibtex_escape(testimony.public_title)}}}",
         "year": str(testimony.recorded_on.year) if testimony.recorded_on else "",
         "date": format_partial_date(
             testimony.recorded_on, testimony.recorded_precision

@@ -5,6 +5,11 @@ database and exporting again gives the same bytes. Themes and places are written
 as full definitions (parent chain, kind, coordinates, names): an export alone
 rebuilds the vocabularies it uses. Narrators' real names, contacts and notes are
 left out unless asked for.
+
+Two audiences: by default the archivists' export holds every testimony with its
+text as stored, redaction brackets included (the exact round trip). ``public=True``
+exports what an anonymous visitor may read: published public testimonies only, texts
+redacted (:mod:`testimonies.redaction`), without narrator codes or consent dates.
 """
 
 import datetime
@@ -17,18 +22,23 @@ from .importing.provenance import NARRATOR_PRIVATE
 from .importing.records import KEYS
 from .importing.tags import KEYS as TAG_KEYS
 from .models import Place, PlacedItem, Source, Testimony, Theme, ThemedItem, Translation
+from .redaction import redact
 
 CHUNK = 1_000
 
 
-def export_testimonies(stream, *, include_private=False, queryset=None):
+def export_testimonies(stream, *, include_private=False, public=False, queryset=None):
     """Write one line per testimony (ordered by identifier) to the text ``stream``.
 
     Return how many were written. Queries are bounded: the two vocabularies once,
     then a few per chunk of testimonies, whatever the size of the collection.
     """
-    exporter = Exporter(include_private=include_private)
+    if public and include_private:
+        raise ValueError("A public export cannot include private fields.")
+    exporter = Exporter(include_private=include_private, public=public)
     queryset = Testimony.objects.all() if queryset is None else queryset
+    if public:
+        queryset = queryset.visible_to(None)
     queryset = (
         queryset.order_by("identifier")
         .select_related("narrator", "source")
@@ -52,8 +62,10 @@ def export_testimonies(stream, *, include_private=False, queryset=None):
 
 
 class Exporter:
-    def __init__(self, *, include_private=False):
+    def __init__(self, *, include_private=False, public=False):
         self.include_private = include_private
+        self.public = public
+        self.text = redact if public else str
         self.tags = {
             Theme: {tag.pk: tag for tag in Theme.objects.all()},
             Place: {tag.pk: tag for tag in Place.objects.all()},
@@ -64,10 +76,10 @@ class Exporter:
         t = testimony
         values = {
             "identifier": t.identifier,
-            "title": t.title,
+            "title": self.text(t.title),
             "language": t.language,
-            "summary": t.summary,
-            "body": t.body,
+            "summary": self.text(t.summary),
+            "body": self.text(t.body),
             "recorded_on": format_partial_date(t.recorded_on, t.recorded_precision),
             "events_from": iso(t.events_from),
             "events_to": iso(t.events_to),
@@ -77,7 +89,7 @@ class Exporter:
             "consent": {
                 "status": t.consent,
                 "scope": t.consent_scope,
-                "date": iso(t.consent_date),
+                "date": None if self.public else iso(t.consent_date),
             },
             "content_warnings": list(t.content_warnings or []),
             "sample": t.is_sample,
@@ -85,7 +97,9 @@ class Exporter:
             "places": self.tag_list(Place, t.placed_items.all()),
             "narrator": self.narrator(t.narrator),
             "source": self.source(t.source),
-            "translations": [translation(item) for item in t.translations.all()],
+            "translations": [
+                translation(item, self.text) for item in t.translations.all()
+            ],
         }
         return {key: values[key] for key in KEYS}
 
@@ -124,7 +138,8 @@ class Exporter:
             return None
         home = self.tags[Place].get(narrator.home_place_id)
         values = {
-            "code": narrator.code,
+            # A code links a narrator's testimonies: archivists' knowledge.
+            "code": None if self.public else narrator.code,
             "alias": narrator.alias,
             "age_group": narrator.age_group,
             "gender": narrator.gender,
@@ -144,12 +159,12 @@ class Exporter:
         return values
 
 
-def translation(item):
+def translation(item, text=str):
     return {
         "language": item.language,
-        "title": item.title,
-        "summary": item.summary,
-        "body": item.body,
+        "title": text(item.title),
+        "summary": text(item.summary),
+        "body": text(item.body),
         "translator": item.translator,
         "kind": item.kind,
     }

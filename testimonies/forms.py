@@ -86,9 +86,9 @@ class FilterForm(forms.Form):
     """Filters, order and page of a list of testimonies.
 
     ``theme_choices``, ``place_choices`` and ``language_choices`` fill the menus;
-    without them the fields are plain text inputs. Validation never depends on them:
-    a slug is checked against the database, so a link to a theme that has no visible
-    testimony yet still parses (and finds nothing).
+    without them the fields are plain text inputs. ``visible`` is what the user may
+    see: a theme or place that none of it carries answers like an unknown one, so a
+    filter never confirms that a tag of hidden testimonies exists, nor shows its name.
     """
 
     FILTER_FIELDS = ("theme", "place", "language", "recorded_from", "recorded_to")
@@ -131,9 +131,11 @@ class FilterForm(forms.Form):
         theme_choices=None,
         place_choices=None,
         language_choices=None,
+        visible=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.visible = visible
         everything = [("", _("Any"))]
         for name, choices in [
             ("theme", theme_choices),
@@ -144,6 +146,24 @@ class FilterForm(forms.Form):
                 self.fields[name].widget = forms.Select(
                     choices=everything + list(choices)
                 )
+
+    def clean_theme(self):
+        return self._visible_tag("theme")
+
+    def clean_place(self):
+        return self._visible_tag("place")
+
+    def _visible_tag(self, name):
+        tag = self.cleaned_data.get(name)
+        if tag is None or self.visible is None:
+            return tag
+        if not self.visible.filter_by(**{name: tag}).exists():
+            raise ValidationError(
+                self.fields[name].unknown_message,
+                code="unknown",
+                params={"slug": tag.slug},
+            )
+        return tag
 
     def clean_language(self):
         code = normalize_language(self.cleaned_data.get("language"))

@@ -197,7 +197,8 @@ def related_testimonies(testimony, visible, limit=6):
 
 @dataclasses.dataclass
 class Version:
-    """The text being read: the original or one of its translations."""
+    """The text being read: the original or one of its translations, as the public
+    may read it (redacted passages replaced by a mark)."""
 
     language: str
     title: str
@@ -210,7 +211,10 @@ def version_to_read(testimony, language=None):
     """The version in ``language`` (the original when there is none), and whether
     the requested language was missing. Translations should be prefetched."""
     original = Version(
-        testimony.language, testimony.title, testimony.summary, testimony.body
+        testimony.language,
+        testimony.public_title,
+        testimony.public_summary,
+        testimony.public_body,
     )
     code = normalize_language(language)
     if not code or code == testimony.language:
@@ -220,9 +224,9 @@ def version_to_read(testimony, language=None):
             return (
                 Version(
                     translation.language,
-                    translation.title,
-                    translation.summary,
-                    translation.body,
+                    translation.public_title,
+                    translation.public_summary,
+                    translation.public_body,
                     translation,
                 ),
                 False,

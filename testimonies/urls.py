@@ -1,6 +1,9 @@
 from django.urls import path
 
 from . import views
+from .views import api as api_views
+from .views import search as search_views
+from .views.takedown import TakedownView
 
 app_name = "testimonies"
 
@@ -14,10 +17,24 @@ urlpatterns = [
         views.TestimonyDetailView.as_view(),
         name="detail",
     ),
+    path(
+        "testimonies/<str:identifier>/takedown/",
+        TakedownView.as_view(),
+        name="takedown",
+    ),
     path("themes/", views.ThemeListView.as_view(), name="themes"),
     path("themes/<str:slug>/", views.ThemeDetailView.as_view(), name="theme"),
     path("places/", views.PlaceListView.as_view(), name="places"),
     path("places/<str:slug>/", views.PlaceDetailView.as_view(), name="place"),
     path("feeds/latest/", views.LatestTestimoniesFeed(), name="feed"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("search/", search_views.search, name="search"),
+    # The JSON API, version 1 (docs/api.md).
+    path("api/v1/testimonies/", api_views.testimony_list, name="api-list"),
+    path(
+        "api/v1/testimonies/<str:identifier>/",
+        api_views.testimony_detail,
+        name="api-detail",
+    ),
+    path("api/v1/openapi.json", api_views.openapi, name="api-openapi"),
 ]

@@ -62,3 +62,119 @@ def make_place(name, **fields):
     from testimonies.models import Place
 
     return Place.objects.create(name=name, **fields)
+
+
+def make_photo(testimony, *, size=(40, 30), **fields):
+    """A small PNG photo attached to ``testimony`` (stored with its thumbnail)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from testimonies.models import Photo
+
+    output = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(output, "PNG")
+    fields.setdefault("alt_text", "A red square")
+    image = SimpleUploadedFile("photo.png", output.getvalue(), "image/png")
+    return Photo.objects.create(testimony=testimony, image=image, **fields)
+
+
+def make_document(testimony, content=b"A plain text document.\n", **fields):
+    """A document attached to ``testimony``: plain text unless ``content`` says."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from testimonies.models import Document
+
+    fields.setdefault("title", "Interview notes")
+    upload = SimpleUploadedFile("notes.txt", content, "text/plain")
+    return Document.objects.create(testimony=testimony, file=upload, **fields)
+
+
+def make_search_collection():
+    """A small multilingual collection for the search page and API tests.
+
+    Public testimonies in four languages sharing a theme and places, plus one of
+    each kind the public must not see (draft, researchers only, restricted,
+    withdrawn), all carrying the searched word «подвал» and the same tags.
+    Returns the testimonies by a short key, with the theme and places.
+    """
+    import datetime
+
+    from testimonies.dates import DatePrecision
+    from testimonies.models import Testimony, Translation
+
+    region = make_place("Kursk Oblast", kind="region", names={"ru": "Курская область"})
+    sudzha = make_place(
+        "Sudzha", parent=region, names={"ru": "Суджа", "uk": "Суджа", "ja": "スジャ"}
+    )
+    sumy = make_place("Sumy", kind="settlement", names={"uk": "Суми"})
+    shelter = make_theme(
+        "Shelter in basements", names={"ru": "Укрытие под землёй", "ja": "シェルター"}
+    )
+    aid = make_theme("Humanitarian aid", names={"ru": "Гуманитарная помощь"})
+    day = datetime.date.fromisoformat
+    made = {
+        "ru": make_testimony(
+            identifier="SRCH-RU",
+            language="ru",
+            title="Ночи в подвале",
+            summary="Жительница Суджи о неделях внизу.",
+            body="Мы сидели в подвалах всю неделю. В подвале было холодно.",
+            recorded_on=day("2024-08-01"),
+            recorded_precision=DatePrecision.MONTH,
+            themes=[shelter],
+            places=[sudzha],
+        ),
+        "uk": make_testimony(
+            identifier="SRCH-UK",
+            language="uk",
+            title="Тиждень у школі",
+            body="Ми ховалися в підвалі школи, поки не приїхав автобус.",
+            recorded_on=day("2024-09-12"),
+            themes=[shelter, aid],
+            places=[sumy],
+        ),
+        "ja": make_testimony(
+            identifier="SRCH-JA",
+            language="ja",
+            title="三日間",
+            body="私たちは近所の地下室に避難した。三日間、上には戻らなかった。",
+            recorded_on=day("2024-08-20"),
+            themes=[aid],
+            places=[sudzha],
+        ),
+        "en": make_testimony(
+            identifier="SRCH-EN",
+            title="The closed road",
+            body="Nobody came because of the closed road. We waited in basements.",
+            recorded_on=day("2025-01-05"),
+            themes=[shelter],
+        ),
+    }
+    Translation.objects.create(
+        testimony=made["ja"],
+        language="ru",
+        title="Три дня",
+        body="Мы укрылись в подвале у соседей.",
+    )
+    hidden = {
+        "draft": {"status": Testimony.Status.DRAFT},
+        "in_review": {"status": Testimony.Status.IN_REVIEW},
+        "withdrawn": {"status": Testimony.Status.WITHDRAWN},
+        "restricted": {"access": Testimony.Access.RESTRICTED},
+        "researchers": {"access": Testimony.Access.RESEARCHERS},
+    }
+    for key, fields in hidden.items():
+        made[key] = make_testimony(
+            identifier=f"SRCH-{key.upper().replace('_', '-')}",
+            language="ru",
+            title=f"Скрытое: {key}",
+            body="Подвал, подвалы, снова подвал.",
+            recorded_on=day("2024-10-01"),
+            themes=[shelter, aid],
+            places=[sudzha, sumy],
+            **fields,
+        )
+    made.update(shelter=shelter, aid=aid, sudzha=sudzha, sumy=sumy, region=region)
+    return made

@@ -412,8 +412,9 @@ class TestBulkActions:
 
     def test_publish_stamps_published_at_only_where_missing(self, archivist_client):
         earlier = datetime.datetime(2024, 9, 1, tzinfo=datetime.UTC)
-        fresh = make_testimony(status=S.DRAFT)
-        republished = make_testimony(status=S.WITHDRAWN)
+        consented = {"consent": "given", "consent_scope": "public"}
+        fresh = make_testimony(status=S.DRAFT, **consented)
+        republished = make_testimony(status=S.WITHDRAWN, **consented)
         Testimony.objects.filter(pk=republished.pk).update(published_at=earlier)
         run_action(archivist_client, "publish", [fresh, republished])
         fresh.refresh_from_db()
@@ -423,7 +424,7 @@ class TestBulkActions:
 
     def test_reports_what_was_already_so(self, archivist_client, changed_ids):
         done = make_testimony(status=S.PUBLISHED)
-        todo = make_testimony(status=S.DRAFT)
+        todo = make_testimony(status=S.DRAFT, consent="given", consent_scope="public")
         page = run_action(archivist_client, "publish", [done, todo]).content.decode()
         assert "1 testimony published." in page
         assert "1 testimony already was" in page

@@ -137,6 +137,8 @@ def collection():
         language="ja",
         recorded_on=datetime.date(2024, 8, 20),
         body="避難の道は閉ざされていた。",
+        consent="given",
+        consent_scope="public",
         themes=[shelter],
         places=[sudzha, krasnopillia],
     )

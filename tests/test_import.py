@@ -332,7 +332,13 @@ class TestUpdate:
         assert list(t.themes.all()) == [] and t.narrator is None
 
     def test_update_of_admin_made_testimony(self, tmp_path):
-        made = make_testimony(identifier="ADM-1", themes=["Old"], body="Body")
+        made = make_testimony(
+            identifier="ADM-1",
+            themes=["Old"],
+            body="Body",
+            consent="given",
+            consent_scope="public",
+        )
         run(write_lines(tmp_path, line("ADM-1", title="Imported title")))
         made.refresh_from_db()
         assert made.title == "Imported title" and made.body == "Body"

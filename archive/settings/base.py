@@ -1,7 +1,13 @@
 """Settings shared by every environment.
 
 Configuration comes from the environment: ``DATABASE_URL``, ``DJANGO_DEBUG``,
-``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DJANGO_MEDIA_ROOT``.
+``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DJANGO_MEDIA_ROOT``,
+``DJANGO_CSRF_TRUSTED_ORIGINS``, ``DJANGO_BEHIND_PROXY``, ``DJANGO_PROXY_COUNT``,
+``DJANGO_DEFAULT_FROM_EMAIL`` (docs/deployment.md lists them all).
+
+The protections every environment shares live here too, so development and the test
+suite see what production does: the Content-Security-Policy, login lockout (axes),
+change history (simple_history). docs/security.md explains them.
 """
 
 import os
@@ -44,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "taggit",
+    "simple_history",
+    "axes",
+    "csp",
     "testimonies",
 ]
 
@@ -57,6 +66,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Lets history records made during a request name the user who made them
+    # (inline formsets, signals), not only the admin's save_model().
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -72,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "testimonies.accounts.context_processors.account",
             ],
         },
     },
@@ -135,5 +151,78 @@ TAGGIT_STRING_FROM_TAGS = "testimonies.tagging.format_tag_string"
 TESTIMONY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TESTIMONY_MAX_IMAGE_PIXELS = 50_000_000
 TESTIMONY_THUMBNAIL_SIZE = (480, 480)
+# Who sends the bytes of a photo or document once testimonies.views.media allowed
+# it: "" (Django), "x-accel-redirect" (nginx) or "x-sendfile" (Apache), with the
+# internal location or folder as prefix (docs/deployment.md).
+TESTIMONY_MEDIA_ACCEL = os.environ.get("DJANGO_MEDIA_ACCEL", "")
+TESTIMONY_MEDIA_ACCEL_PREFIX = os.environ.get("DJANGO_MEDIA_ACCEL_PREFIX", "")
 
-LOGIN_URL = "admin:login"
+# Accounts: the site's own sign-in for researchers (the admin keeps its own page).
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "testimonies:home"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and address are refused before any password
+    # is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", "Testimony Archive <archive@localhost>"
+)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day: reset links are keys to accounts
+
+# The number of reverse proxies in front of the application that append to
+# X-Forwarded-For. Zero: REMOTE_ADDR is the client (see testimonies.accounts.network).
+TRUSTED_PROXY_COUNT = (
+    int(os.environ.get("DJANGO_PROXY_COUNT", "1"))
+    if env_flag("DJANGO_BEHIND_PROXY")
+    else 0
+)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# Sign-up, password-reset and takedown requests allowed per client address and window
+# (seconds). Counted in the default cache: production needs a shared one
+# (docs/deployment.md), or each worker counts on its own.
+ACCOUNT_RATE_LIMITS = {
+    "signup": (10, 60 * 60),
+    "password_reset": (5, 60 * 60),
+    "takedown": (5, 60 * 60),
+}
+
+# Login protection (django-axes): five failures for one username from one address
+# lock that pair out for an hour. `manage.py axes_reset` lifts every lockout.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "testimonies.views.accounts.locked_out"
+AXES_CLIENT_IP_CALLABLE = "testimonies.accounts.network.client_ip"
+
+# Change history (django-simple-history): archivists may revert to a version.
+SIMPLE_HISTORY_REVERT_DISABLED = False
+
+# Browser protections. Django's defaults already send nosniff, same-origin referrer
+# and DENY framing; they are written out so a reader sees the whole policy.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): everything from our own origin, nothing
+# inline. Templates must not carry <script> or <style> blocks, style="" or on…=
+# attributes (tests/test_security.py scans the pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}

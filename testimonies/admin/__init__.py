@@ -7,7 +7,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from . import narrators, sources, tags, testimonies  # noqa: F401 (registration)
+from . import (  # noqa: F401 (registration)
+    narrators,
+    researchers,
+    sources,
+    tags,
+    takedown,
+    testimonies,
+)
 
 admin.site.site_header = _("Testimony Archive")
 admin.site.site_title = _("Testimony Archive")

@@ -13,18 +13,32 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from ..history import record_versions
 from ..models import Testimony
 from ..signals import testimonies_changed
 
 # Keeps each statement well under SQLite's limit on query parameters.
 BATCH_SIZE = 500
+# How many refused identifiers a message lists before "and N more".
+LISTED = 20
 
 
 def set_field(modeladmin, request, queryset, field, value, done_message):
-    """Set ``field`` to ``value`` on the selected testimonies and report counts."""
+    """Set ``field`` to ``value`` on the selected testimonies and report counts.
+
+    Rows that the change would publish beyond their narrator's consent are left as
+    they were and named in an error message; the others still change.
+    """
     with transaction.atomic():
         total = queryset.count()
-        ids = list(queryset.exclude(**{field: value}).values_list("pk", flat=True))
+        changing = queryset.exclude(**{field: value})
+        refused = changing.refused_by_consent(**{field: value})
+        refused_identifiers = list(
+            refused.order_by("identifier").values_list("identifier", flat=True)
+        )
+        ids = list(
+            changing.exclude(pk__in=refused.values("pk")).values_list("pk", flat=True)
+        )
         now = timezone.now()
         with translation.override(None):  # the history stores English names
             label = str(capfirst(Testimony._meta.get_field(field).verbose_name))
@@ -39,12 +53,18 @@ def set_field(modeladmin, request, queryset, field, value, done_message):
                 action_flag=CHANGE,
                 change_message=[{"changed": {"fields": [label]}}],
             )
+        # update() skips save(): write the versions the history page shows.
+        record_versions(
+            Testimony, ids, user=request.user, reason=f"Admin action: {label} {value}"
+        )
         if ids:
             testimonies_changed.send(sender=Testimony, ids=ids)
+    if refused_identifiers:
+        report_refused(modeladmin, request, refused_identifiers)
     modeladmin.message_user(
         request, done_message % {"count": len(ids)}, messages.SUCCESS
     )
-    unchanged = total - len(ids)
+    unchanged = total - len(ids) - len(refused_identifiers)
     if unchanged:
         modeladmin.message_user(
             request,
@@ -56,6 +76,26 @@ def set_field(modeladmin, request, queryset, field, value, done_message):
             % {"count": unchanged},
             messages.INFO,
         )
+
+
+def report_refused(modeladmin, request, identifiers):
+    listed = ", ".join(identifiers[:LISTED])
+    if len(identifiers) > LISTED:
+        listed += " " + _("and %(count)d more") % {"count": len(identifiers) - LISTED}
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d testimony was left as it was: its narrator's consent does not "
+            "allow publishing it to these readers (%(identifiers)s). Record the "
+            "consent first.",
+            "%(count)d testimonies were left as they were: their narrators' consent "
+            "does not allow publishing them to these readers (%(identifiers)s). "
+            "Record the consent first.",
+            len(identifiers),
+        )
+        % {"count": len(identifiers), "identifiers": listed},
+        messages.ERROR,
+    )
 
 
 @admin.action(description=_("Publish selected testimonies"), permissions=["change"])

@@ -9,10 +9,25 @@ from django.utils.translation import gettext_lazy as _
 
 from ..languages import normalize_language, validate_language
 from ..models import Testimony
+from ..redaction import HELP_TEXT as REDACTION_HELP
 from ..tagging import clean_name
 
 
-class TestimonyAdminForm(forms.ModelForm):
+class RedactionHelpMixin:
+    """Tells on each field that may hide passages how to mark them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in Testimony.REDACTABLE_FIELDS:
+            if name in self.fields:
+                self.fields[name].help_text = REDACTION_HELP
+
+
+class TranslationAdminForm(RedactionHelpMixin, forms.ModelForm):
+    pass
+
+
+class TestimonyAdminForm(RedactionHelpMixin, forms.ModelForm):
     """Content warnings as checkboxes; the model stores the chosen codes as a list.
 
     No ``Meta``: the admin supplies the model, and the fields from its fieldsets.

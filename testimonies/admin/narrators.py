@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Narrator, Testimony
 from .widgets import SafeAutocompleteAdmin
@@ -36,7 +37,7 @@ class NarratorTestimonyInline(admin.TabularInline):
 
 
 @admin.register(Narrator)
-class NarratorAdmin(SafeAutocompleteAdmin):
+class NarratorAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
     list_display = ["alias", "code", "role", "age_group", "home_place", "testimonies"]
     list_filter = ["role", "age_group", "gender"]
     list_select_related = ["home_place"]

@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "organisation", "interviewer", "date", "licence", "uses"]
     search_fields = ["title", "organisation", "interviewer", "publisher", "url"]
     list_filter = ["licence"]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Place, Testimony, Theme
 from ..signals import testimonies_changed
@@ -111,7 +112,7 @@ def remove_unused(modeladmin, request, queryset):
         )
 
 
-class TagAdmin(SafeAutocompleteAdmin):
+class TagAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
     form = TagAdminForm
     list_select_related = ["parent"]
     search_fields = ["name", "slug"]

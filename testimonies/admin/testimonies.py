@@ -5,12 +5,13 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Document, Photo, Testimony, Translation
 from ..signals import testimonies_changed
 from .actions import TESTIMONY_ACTIONS
 from .filters import PlaceFilter, ThemeFilter
-from .forms import TestimonyAdminForm
+from .forms import TestimonyAdminForm, TranslationAdminForm
 from .widgets import (
     SafeAutocompleteAdmin,
     SafeAutocompleteSelectMultiple,
@@ -20,6 +21,7 @@ from .widgets import (
 
 class TranslationInline(admin.StackedInline):
     model = Translation
+    form = TranslationAdminForm
     extra = 0
     fields = [("language", "kind", "translator"), "title", "summary", "body"]
 
@@ -50,7 +52,7 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Testimony)
-class TestimonyAdmin(SafeAutocompleteAdmin):
+class TestimonyAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
     form = TestimonyAdminForm
     list_display = [
         "identifier",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..history import record_versions
 from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
 from ..signals import testimonies_changed
 from .fields import Cleaner
@@ -117,6 +118,11 @@ class Batch:
         testimonies.replace_translations()
         ids = testimonies.affected_ids(self.themes, self.places, self.narrators)
         testimonies_changed.send(sender=Testimony, ids=ids)
+        # Bulk writes skip save(): record the versions the admin's history shows.
+        created = {testimony.pk for testimony in testimonies.created}
+        record_versions(Testimony, sorted(created), reason="Import", created=True)
+        updated = [t.pk for t in testimonies.testimonies if t.pk not in created]
+        record_versions(Testimony, updated, reason="Import")
 
     def result(self, dry_run):
         created = len(self.testimonies.created)

@@ -1,7 +1,9 @@
+from .accounts import ResearcherApplication
 from .media import Document, Photo
 from .narrator import Narrator
 from .source import Source
 from .tags import Place, PlacedItem, Theme, ThemedItem
+from .takedown import TakedownRequest
 from .testimony import Testimony, Translation
 
 __all__ = [
@@ -10,7 +12,9 @@ __all__ = [
     "Photo",
     "Place",
     "PlacedItem",
+    "ResearcherApplication",
     "Source",
+    "TakedownRequest",
     "Testimony",
     "Theme",
     "ThemedItem",

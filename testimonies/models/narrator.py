@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Narrator(models.Model):
@@ -68,6 +69,12 @@ class Narrator(models.Model):
     real_name = models.CharField(_("real name"), max_length=200, blank=True)
     contact = models.TextField(_("contact details"), blank=True)
     private_notes = models.TextField(_("private notes"), blank=True)
+
+    # The private fields are left out: copies of a real name in old versions
+    # would outlive its deletion and reach archivists without the permission.
+    history = HistoricalRecords(
+        excluded_fields=["real_name", "contact", "private_notes"]
+    )
 
     class Meta:
         verbose_name = _("narrator")

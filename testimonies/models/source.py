@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Source(models.Model):
@@ -19,6 +20,8 @@ class Source(models.Model):
     licence = models.CharField(
         _("licence"), max_length=100, blank=True, help_text=_("e.g. CC BY-NC 4.0")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("source")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from taggit.managers import _TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
@@ -173,6 +174,8 @@ class MultilingualTag(TagBase):
 class Theme(MultilingualTag):
     description = models.TextField(_("description"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta(MultilingualTag.Meta):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
@@ -197,6 +200,8 @@ class Place(MultilingualTag):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+
+    history = HistoricalRecords()
 
     class Meta(MultilingualTag.Meta):
         verbose_name = _("place")

@@ -6,11 +6,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from ..access import Audience, audience_of
 from ..dates import DatePrecision, display_partial_date, last_day
 from ..languages import normalize_language, validate_language
+from ..redaction import PublicText, field_errors
 from .tags import PlacedItem, TestimonyTagManager, ThemedItem
 
 validate_identifier = RegexValidator(
@@ -72,6 +74,25 @@ class TestimonyQuerySet(models.QuerySet):
             qs = qs.distinct()
         return qs
 
+    def refused_by_consent(self, *, status=None, access=None):
+        """The testimonies that setting ``status`` or ``access`` would publish to
+        readers their narrator's consent does not cover (see ``consent_error``)."""
+        if status is not None and status != Testimony.Status.PUBLISHED:
+            return self.none()
+        refused = models.Q(pk__in=[])
+        for level, scopes in Testimony.CONSENT_SCOPES.items():
+            if access is not None and access != level:
+                continue
+            lacking = ~models.Q(
+                consent=Testimony.Consent.GIVEN, consent_scope__in=scopes
+            )
+            if access is None:
+                lacking &= models.Q(access=level)
+            if status is None:
+                lacking &= models.Q(status=Testimony.Status.PUBLISHED)
+            refused |= lacking
+        return self.filter(refused)
+
     def search(self, query, *, sort=None):
         """Full-text search within these testimonies: a paginable
         :class:`~testimonies.search.results.SearchResults` (see docs/search.md)."""
@@ -112,6 +133,15 @@ class Testimony(models.Model):
         DETENTION = "detention", _("detention")
         SHELLING = "shelling", _("shelling and explosions")
         GRIEF = "grief", _("loss and grief")
+
+    #: The consent scopes that allow publishing at each access level. Restricted
+    #: testimonies reach archivists only, who keep them whatever the consent.
+    CONSENT_SCOPES = {
+        Access.PUBLIC: (ConsentScope.PUBLIC,),
+        Access.RESEARCHERS: (ConsentScope.PUBLIC, ConsentScope.RESEARCH),
+    }
+    #: Fields where archivists may mark passages to hide (testimonies.redaction).
+    REDACTABLE_FIELDS = ("title", "summary", "body")
 
     identifier = models.CharField(
         _("identifier"),
@@ -218,6 +248,9 @@ class Testimony(models.Model):
     )
 
     objects = TestimonyQuerySet.as_manager()
+    # Who changed what, when (docs/security.md); updated_at would only repeat
+    # each version's date.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("testimony")
@@ -262,7 +295,10 @@ class Testimony(models.Model):
         return changed
 
     def clean(self):
-        errors = {}
+        errors = field_errors(self, self.REDACTABLE_FIELDS)
+        consent_error = self.consent_error()
+        if consent_error:
+            errors["consent"] = consent_error
         if self.events_from and self.events_to and self.events_from > self.events_to:
             errors["events_to"] = _("The events cannot end before they begin.")
         unknown = set(self.content_warnings or []) - set(self.ContentWarning.values)
@@ -274,6 +310,30 @@ class Testimony(models.Model):
             errors["recorded_on"] = _("The recording date lies in the future.")
         if errors:
             raise ValidationError(errors)
+
+    def consent_error(self):
+        """Why the narrator's consent does not allow publishing this testimony to
+        its readers (a message), or ``None`` when it does."""
+        scopes = self.CONSENT_SCOPES.get(self.access)
+        if self.status != self.Status.PUBLISHED or scopes is None:
+            return None
+        if self.consent == self.Consent.GIVEN and self.consent_scope in scopes:
+            return None
+        if self.access == self.Access.PUBLIC:
+            return _(
+                "Only a testimony whose narrator gave consent for public release "
+                "(consent “given”, scope “public release”) can be published for "
+                "everyone. Record the consent, or choose another access level."
+            )
+        return _(
+            "Only a testimony whose narrator gave consent for research use or public "
+            "release can be published for researchers. Record the consent, or keep "
+            "the testimony restricted."
+        )
+
+    public_title = PublicText("title")
+    public_summary = PublicText("summary")
+    public_body = PublicText("body")
 
     @property
     def recorded_display(self):
@@ -311,6 +371,8 @@ class Translation(models.Model):
         _("kind"), max_length=10, choices=Kind.choices, default=Kind.HUMAN
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("translation")
         verbose_name_plural = _("translations")
@@ -327,3 +389,12 @@ class Translation(models.Model):
     def save(self, *args, **kwargs):
         self.language = normalize_language(self.language)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = field_errors(self, Testimony.REDACTABLE_FIELDS)
+        if errors:
+            raise ValidationError(errors)
+
+    public_title = PublicText("title")
+    public_summary = PublicText("summary")
+    public_body = PublicText("body")

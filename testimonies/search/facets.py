@@ -1,16 +1,15 @@
 """Facet counts: how many hits carry each theme, place and language.
 
-One grouped query answers all three and the total: the hit ids are a common table
-expression that both SQLite and PostgreSQL materialize once, because it is used
-more than once. The cost follows the number of hits, not the size of the archive,
-and nothing the user may not see is counted (the hits come from a ``visible_to``
-queryset).
+The hits arrive as ``(id, language)`` pairs already narrowed to what the user may
+see (they come from a ``visible_to`` queryset), so nothing hidden is counted.
+Languages are counted from the pairs; themes and places in one grouped query over
+the ids (passed as one parameter, a common table expression both engines
+materialize once), plus one query per vocabulary for the tags that make the list.
+The cost follows the number of hits, not the size of the archive.
 """
 
+from collections import Counter
 from dataclasses import dataclass
-
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 
 
 @dataclass(frozen=True)
@@ -29,63 +28,70 @@ class Facets:
     total: int
 
 
-def facet_counts(hits, limit=30):
-    """The :class:`Facets` of a testimony queryset, most frequent first.
+def facet_counts(backend, *, hits=None, hits_sql=None, limit=30):
+    """``(facets, hits)``: the :class:`Facets` of the hits, most frequent first
+    (at most ``limit`` of each kind), and the hits as ``(id, language)`` pairs.
 
-    Places count the testimonies tagged with that place itself; the place filter
-    also takes in the places below it.
+    Give either ``hits`` or ``hits_sql``, the ``(sql, params)`` selecting them: the
+    same query then also returns the hits. Places count the testimonies tagged
+    with that place itself; the place filter also takes in the places below it.
     """
     from ..models import Place, PlacedItem, Theme, ThemedItem
 
-    try:
-        # The language rides along with the ids: an index on (status, access,
-        # language) then answers visibility and language without reading rows.
-        hits_sql, params = (
-            hits.order_by().values("pk", "language").query.sql_with_params()
-        )
-    except EmptyResultSet:
-        return Facets([], [], [], 0)
-    connection = connections[hits.db]
-    name = connection.ops.quote_name
+    if hits is not None and not hits:
+        return Facets([], [], [], 0), hits
+    name = backend.connection.ops.quote_name
 
     def by_tag(kind, through):
+        # The hits drive (CROSS JOIN keeps SQLite from reordering): one look-up
+        # per hit in the (testimony, tag) index, which covers the query.
         return (
-            f"SELECT '{kind}', {name('tag_id')}, NULL, COUNT(*) "
-            f"FROM {name(through._meta.db_table)} WHERE {name('content_object_id')} "
-            f"IN (SELECT id FROM hits) GROUP BY {name('tag_id')}"
+            f"SELECT '{kind}', {name('tag_id')}, NULL, COUNT(*) FROM hits "
+            f"CROSS JOIN {name(through._meta.db_table)} "
+            f"ON {name('content_object_id')} = hits.id GROUP BY {name('tag_id')}"
         )
 
-    sql = (
-        f"WITH hits(id, language) AS ({hits_sql}) "
-        f"{by_tag('theme', ThemedItem)} UNION ALL {by_tag('place', PlacedItem)} "
-        "UNION ALL SELECT 'language', NULL, language, COUNT(*) FROM hits "
-        "GROUP BY language "
-        "UNION ALL SELECT 'total', NULL, NULL, COUNT(*) FROM hits"
-    )
-    counts = {"theme": {}, "place": {}, "language": {}, "total": {None: 0}}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, tag_id, language, count in cursor.fetchall():
-            counts[kind][tag_id if language is None else language] = count
-    return Facets(
-        themes=_tags(Theme, counts["theme"], limit, hits.db),
-        places=_tags(Place, counts["place"], limit, hits.db),
+    parts = [by_tag("theme", ThemedItem), by_tag("place", PlacedItem)]
+    if hits is None:
+        sql, params = hits_sql
+        table = f"hits(id, language) AS MATERIALIZED ({sql})"
+        parts.insert(0, "SELECT 'hit', id, language, NULL FROM hits")
+    else:
+        sql, params = backend.ids_source([pk for pk, _language in hits])
+        table = f"hits(id) AS MATERIALIZED ({sql})"
+    found, counts = [], {"theme": {}, "place": {}}
+    for kind, key, language, count in backend.execute(
+        f"WITH {table} {' UNION ALL '.join(parts)}", params
+    ):
+        if kind == "hit":
+            found.append((key, language))
+        else:
+            counts[kind][key] = count
+    hits = found if hits is None else hits
+    using = backend.connection.alias
+    languages = Counter(language for _pk, language in hits)
+    facets = Facets(
+        themes=_tags(Theme, counts["theme"], limit, using),
+        places=_tags(Place, counts["place"], limit, using),
         languages=[
             FacetValue(code, count)
-            for code, count in _top(counts["language"], limit, key=str)
+            for code, count in sorted(
+                languages.items(), key=lambda item: (-item[1], item[0])
+            )[:limit]
         ],
-        total=counts["total"][None],
+        total=len(hits),
     )
-
-
-def _top(counts, limit, key):
-    return sorted(counts.items(), key=lambda item: (-item[1], key(item[0])))[:limit]
+    return facets, hits
 
 
 def _tags(model, counts, limit, using):
     if not counts:
         return []
-    # Ties are broken by name, so the cut at ``limit`` does not depend on ids.
-    tags = model.objects.using(using).in_bulk(list(counts))
+    # Only tags that can make the list are loaded: those counting at least as
+    # many hits as the limit-th. Ties are broken by name, so the cut at ``limit``
+    # does not depend on ids.
+    threshold = sorted(counts.values(), reverse=True)[:limit][-1]
+    wanted = [pk for pk, count in counts.items() if count >= threshold]
+    tags = model.objects.using(using).in_bulk(wanted)
     ranked = sorted(tags.values(), key=lambda tag: (-counts[tag.pk], tag.name))
     return [FacetValue(tag, counts[tag.pk]) for tag in ranked[:limit]]

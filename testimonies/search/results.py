@@ -5,18 +5,23 @@
 queryset methods that narrow what is searched, in any order. Only the requested
 slice is ranked and loaded; each loaded hit carries ``search_rank`` (higher is
 better; comparable within one backend only) and ``search_snippet``.
+
+The hits are found once: one query joins the engine's matches with the narrowed
+testimonies and returns their ids and languages, which the count, the facets and
+every page then reuse (passed back as one parameter) instead of matching and
+checking visibility again.
 """
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F
+from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 
 from . import index
 from .backends import backend_for
 from .facets import facet_counts
 from .query import Query, parse_query
-from .snippets import snippet
+from .snippets import passage
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORTS = (RELEVANCE, NEWEST, OLDEST)
@@ -34,7 +39,7 @@ class SearchResults:
         self.queryset = queryset
         self.query = query if isinstance(query, Query) else parse_query(query)
         self.sort = self._effective_sort(sort)
-        self._count = None
+        self._hits = None
 
     def __repr__(self):
         return f"<SearchResults {self.query.text!r} sort={self.sort}>"
@@ -85,10 +90,34 @@ class SearchResults:
         excluded = Query(groups=(query.excluded,))
         return queryset.exclude(pk__in=RawSQL(*backend.match_sql(excluded)))
 
+    def hits(self):
+        """``[(pk, language)]`` of every hit, unordered; found once and kept."""
+        if self._hits is None:
+            statement = self._hits_sql()
+            self._hits = (
+                [] if statement is None else self._backend().execute(*statement)
+            )
+        return self._hits
+
+    def _hits_sql(self):
+        """``(sql, params)`` selecting ``(id, language)`` of every hit, or ``None``
+        when there can be none."""
+        query, queryset = self.query, self.queryset.order_by()
+        if query.is_empty:
+            return None
+        backend = self._backend()
+        try:
+            if query.groups:
+                return backend.hits_sql(queryset, query)
+            if not query.is_blank:
+                excluded = Query(groups=(query.excluded,))
+                queryset = queryset.exclude(pk__in=RawSQL(*backend.match_sql(excluded)))
+            return queryset.values_list("pk", "language").query.sql_with_params()
+        except EmptyResultSet:
+            return None
+
     def count(self):
-        if self._count is None:
-            self._count = self.matching().count()
-        return self._count
+        return len(self.hits())
 
     def __len__(self):
         return self.count()
@@ -120,36 +149,63 @@ class SearchResults:
     def facets(self, limit=30):
         """Counts of themes, places and languages over every hit.
 
-        The same query also counts the hits, so calling this before ``count()`` (or
-        before paginating) saves the count query.
+        When the hits are not known yet, the same query finds them, so calling
+        this before ``count()`` or paginating saves a query.
         """
-        facets = facet_counts(self.matching(), limit=limit)
-        self._count = facets.total
+        if self._hits is not None:
+            facets, _hits = facet_counts(self._backend(), hits=self._hits, limit=limit)
+            return facets
+        statement = self._hits_sql()
+        if statement is None:
+            self._hits = []
+            return facet_counts(self._backend(), hits=[], limit=limit)[0]
+        facets, self._hits = facet_counts(
+            self._backend(), hits_sql=statement, limit=limit
+        )
         return facets
 
     def _backend(self):
         return backend_for(connections[self.queryset.db])
 
-    def _ranked(self, offset, limit):
-        try:
-            within = self.matching().order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:
-            return []
-        sql, params = self._backend().ranked_sql(self.query, within, limit, offset)
-        with connections[self.queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+    def _page_ids(self, offset, limit):
+        """``[(pk, score)]`` of one page of hits, in order. Uses the hits when
+        they are known, else finds them inside the same query."""
+        backend = self._backend()
+        if self._hits is not None:
+            if not self._hits:
+                return []
+            source = backend.ids_source([pk for pk, _language in self._hits])
+        else:
+            statement = self._hits_sql()
+            if statement is None:
+                return []
+            source = (
+                f"WITH page_hits(id, language) AS ({statement[0]}) "
+                "SELECT id FROM page_hits",
+                statement[1],
+            )
+        if self.sort == RELEVANCE:
+            rows = backend.execute(
+                *backend.ranked_sql(self.query, source, offset + limit)
+            )
+            rows.sort(key=lambda row: (row[2], -row[1], row[0]))
+            return [(pk, score) for pk, score, _tier in rows[offset : offset + limit]]
+        model = self.queryset.model
+        column = backend.connection.ops.quote_name(model._meta.pk.column)
+        pks = (
+            model._base_manager.using(self.queryset.db)
+            .filter(
+                RawSQL(
+                    f"{column} IN ({source[0]})", source[1], output_field=BooleanField()
+                )
+            )
+            .order_by(*ORDERINGS[self.sort])
+            .values_list("pk", flat=True)[offset : offset + limit]
+        )
+        return [(pk, None) for pk in pks]
 
     def _load(self, offset, limit):
-        if self.sort == RELEVANCE:
-            ranked = self._ranked(offset, limit)
-        else:
-            ids = (
-                self.matching()
-                .order_by(*ORDERINGS[self.sort])
-                .values_list("pk", flat=True)[offset : offset + limit]
-            )
-            ranked = [(pk, None) for pk in ids]
+        ranked = self._page_ids(offset, limit)
         if not ranked:
             return []
         loaded = index.for_indexing(
@@ -162,8 +218,26 @@ class SearchResults:
             if testimony is None:  # changed between the two queries
                 continue
             testimony.search_rank = score
-            testimony.search_snippet = snippet(
-                index.indexed_text(testimony), self.query
-            )
+            annotate_hit(testimony, self.query)
             hits.append(testimony)
         return hits
+
+
+def annotate_hit(testimony, query):
+    """Give a loaded hit what a list of results shows: ``search_snippet`` (safe
+    HTML), ``search_snippet_language``, and ``search_themes``/``search_places``
+    (tags, by name) from the rows already loaded for the snippet."""
+    translations = index.related(testimony, "translations")
+    html, field, position = passage(index.indexed_text(testimony), query)
+    testimony.search_snippet = html
+    testimony.search_snippet_language = (
+        translations[position // 3].language
+        if field == "translations"
+        else testimony.language
+    )
+    for attribute, related in [
+        ("search_themes", "themed_items"),
+        ("search_places", "placed_items"),
+    ]:
+        tags = [item.tag for item in index.related(testimony, related)]
+        setattr(testimony, attribute, sorted(tags, key=lambda tag: tag.name))

@@ -7,6 +7,7 @@ the query "подвал", and a phrase is marked only where its words stand in o
 """
 
 import re
+import unicodedata
 from collections import deque
 
 from django.utils.html import escape
@@ -27,19 +28,24 @@ def snippet(text, query, length=SNIPPET_LENGTH):
     Looks in the body, then the summary, translations and title; when only a name
     (theme, place, narrator) matched, returns the start of the summary or body.
     """
+    return passage(text, query, length)[0]
+
+
+def passage(text, query, length=SNIPPET_LENGTH):
+    """Like :func:`snippet`, also saying where the passage comes from: returns
+    ``(html, field, index)``, ``index`` being the position in ``text[field]``."""
     phrases = query.phrases
     if phrases:
-        for source in [
-            *text["body"],
-            *text["summary"],
-            *text["translations"],
-            *text["title"],
-        ]:
-            spans = _matches(source, phrases, length)
-            if spans:
-                return _render(source, spans, length)
-    fallback = next((s for s in [*text["summary"], *text["body"]] if s.strip()), "")
-    return _render(fallback, [], length)
+        for name in ("body", "summary", "translations", "title"):
+            for index, source in enumerate(text[name]):
+                spans = _matches(source, phrases, length)
+                if spans:
+                    return _render(source, spans, length), name, index
+    for name in ("summary", "body"):
+        for index, source in enumerate(text[name]):
+            if source.strip():
+                return _render(source, [], length), name, index
+    return _render("", [], length), "body", 0
 
 
 def _matches(source, phrases, length):
@@ -47,10 +53,13 @@ def _matches(source, phrases, length):
     if not _may_match(source, phrases):
         return []
     targets = set().union(*(phrase.tokens for phrase in phrases))
+    begin = _first_candidate(source, targets)
+    if begin is None:
+        return []
     longest = max(len(phrase.words) for phrase in phrases)
     recent = deque(maxlen=longest)
     spans, first = [], None
-    for match in analyzer.TOKEN_RE.finditer(source):
+    for match in analyzer.TOKEN_RE.finditer(source, begin):
         start, end = match.span()
         if first is not None and end > first + length:
             break
@@ -64,6 +73,37 @@ def _matches(source, phrases, length):
                         if first is None:
                             first = found[0][0]
     return spans
+
+
+def _first_candidate(source, targets):
+    """Where to start reading ``source``: at or before the first word that may be
+    a searched one, or ``None`` when none is. Each distinct word of the text is
+    analysed once (cached), instead of every token in order: most texts of a page
+    of hits are rejected, or skipped to the match, this way."""
+    found = [
+        raw
+        for raw in set(analyzer.TOKEN_RE.findall(source))
+        if targets.intersection(analyzer.index_forms(raw))
+    ]
+    if not found:
+        return None
+    # find() may land inside a longer word: step back to where that word starts.
+    begin = min(source.find(raw) for raw in found)
+    while begin > 0 and _inside_word(source[begin - 1]):
+        begin -= 1
+    return begin
+
+
+def _inside_word(character):
+    """Whether ``character`` continues a spaced-script word (CJK characters are
+    words of their own, so a word never starts inside a run of them)."""
+    if analyzer.CJK_RE.match(character):
+        return False
+    return (
+        character.isalnum()
+        or character in analyzer.APOSTROPHES
+        or (unicodedata.combining(character) > 0)
+    )
 
 
 def _ending_here(recent, phrase):

@@ -37,7 +37,7 @@ class LatestTestimoniesFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return item.public_title
 
     def item_description(self, item):
         # Atom's summary is HTML here: the text must be escaped.
@@ -46,7 +46,7 @@ class LatestTestimoniesFeed(Feed):
             if item.is_sample
             else ""
         )
-        return escape(" ".join(part for part in [notice, item.summary] if part))
+        return escape(" ".join(part for part in [notice, item.public_summary] if part))
 
     def item_pubdate(self, item):
         return item.published_at

@@ -39,7 +39,7 @@ class TestimonyListMixin(VisibleTestimoniesMixin):
             for name in self.accepted_parameters:
                 if name in self.request.GET:
                     data.setlist(name, self.request.GET.getlist(name))
-        return self.form_class(data, **self.get_form_kwargs())
+        return self.form_class(data, visible=self.visible(), **self.get_form_kwargs())
 
     def fixed_filters(self):
         """Filters the page itself imposes (the theme of a theme's page)."""

@@ -1,3 +1,5 @@
+import functools
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -8,7 +10,8 @@ from testimonies.exporting import export_testimonies
 class Command(BaseCommand):
     help = gettext_lazy(
         "Export every testimony as JSON Lines (docs/import-format.md), ordered by "
-        "identifier, to standard output or --output."
+        "identifier, to standard output or --output. With --public, only what "
+        "anonymous visitors may read, redacted."
     )
 
     def add_arguments(self, parser):
@@ -26,11 +29,30 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, output, include_private, verbosity, **options):
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help=gettext_lazy(
+                "Export only published public testimonies, with redacted passages "
+                "replaced by a mark and without narrator codes or consent dates."
+            ),
+        )
+
+    def handle(self, *args, output, include_private, public, verbosity, **options):
+        if public and include_private:
+            raise CommandError(
+                _(
+                    "--public and --include-private exclude each other: a public "
+                    "export never holds private fields."
+                )
+            )
+        export = functools.partial(
+            export_testimonies, include_private=include_private, public=public
+        )
         if output:
             try:
                 with open(output, "w", encoding="utf-8", newline="\n") as stream:
-                    count = export_testimonies(stream, include_private=include_private)
+                    count = export(stream)
             except OSError as error:
                 raise CommandError(
                     _("Cannot write %(file)s: %(error)s")
@@ -38,7 +60,7 @@ class Command(BaseCommand):
                 ) from error
         else:
             try:
-                count = export_testimonies(self.stdout, include_private=include_private)
+                count = export(self.stdout)
             except BrokenPipeError:
                 # The reader went away (`| head`): not an error worth a traceback.
                 return

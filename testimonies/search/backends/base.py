@@ -1,8 +1,12 @@
 """What both search stores share: the indexed fields and the operations they offer."""
 
+from django.db.models.expressions import RawSQL
+
 TABLE = "testimonies_search"
 # The fields of an indexed testimony, in order (see ``index.indexed_text``).
 FIELDS = ("title", "summary", "body", "names", "translations")
+# The fields whose matches rank first: the weighted ones.
+HEAD_FIELDS = ("title", "summary", "names")
 
 
 class SearchBackend:
@@ -36,6 +40,16 @@ class SearchBackend:
 
     def write(self, documents):
         """Store ``(pk, analyzed document)`` pairs, replacing earlier versions."""
+        self.write_rows([self.row(pk, document) for pk, document in documents])
+
+    @staticmethod
+    def row(pk, document):
+        """The values stored for one analyzed document (plain Python data, so a
+        helper process can make them)."""
+        raise NotImplementedError
+
+    def write_rows(self, rows):
+        """Store rows made by :meth:`row`, replacing earlier versions."""
         raise NotImplementedError
 
     def delete(self, ids):
@@ -56,13 +70,44 @@ class SearchBackend:
         """``(sql, params)`` selecting the ids of testimonies matching ``query``."""
         raise NotImplementedError
 
-    def ranked_sql(self, query, within, limit, offset):
-        """``(sql, params)`` selecting ``(id, score)`` of matches whose id is in the
-        subquery ``within`` (``(sql, params)``), best first, one page of them."""
+    def hits_sql(self, queryset, query):
+        """``(sql, params)`` selecting ``(id, language)`` of the testimonies of
+        ``queryset`` that match ``query`` (which has words to look for)."""
+        sql, params = self.match_sql(query)
+        return (
+            queryset.filter(pk__in=RawSQL(sql, params))
+            .values_list("pk", "language")
+            .query.sql_with_params()
+        )
+
+    def ids_source(self, ids):
+        """``(sql, params)`` selecting the given testimony ids as one column, from
+        a single bound parameter (a Python list of any length)."""
+        raise NotImplementedError
+
+    def ranked_sql(self, query, source, end):
+        """``(sql, params)`` of ``(id, score, tier)`` rows: the best ``end`` hits
+        among the ids ``source`` selects (``(sql, params)``), best first.
+
+        Two tiers: hits with a searched phrase in the title, the summary or the
+        names of tags and narrator come first, then those matching only in the
+        text or translations; within each tier by the engine's weighted BM25.
+        Scoring costs a little per hit, so the tiers also bound the work: the
+        second tier is scored only when the first holds fewer than ``end`` hits
+        (a condition both engines evaluate once, before the scan).
+        """
+        raise NotImplementedError
+
+    def tier_expressions(self, query):
+        """The engine's expressions for the first tier and for the rest."""
         raise NotImplementedError
 
     def optimize(self):
         """Tidy the store after a rebuild (optional)."""
+
+    def refresh_statistics(self):
+        """Refresh the planner's statistics after a bulk write, so it knows the
+        sizes of the store and of the tables searches join it with."""
 
     def size_in_bytes(self):
         """The space the store takes, for the benchmark (``None`` if unknown)."""

@@ -14,7 +14,7 @@ flush, by the ``post_migrate`` sync.
 
 from collections import defaultdict
 
-from .base import FIELDS, SearchBackend
+from .base import FIELDS, HEAD_FIELDS, SearchBackend
 
 WEIGHT_LETTERS = {
     "title": "A",
@@ -57,9 +57,15 @@ def vector_literal(document):
     return " ".join(f"{quote(token)}:{','.join(p)}" for token, p in positions.items())
 
 
-def phrase_expression(phrase):
+def phrase_expression(phrase, weights=""):
+    """A phrase as ``tsquery`` text; ``weights`` (e.g. "ABD") restricts every
+    word to the fields of those weights."""
+
+    def lexeme(token):
+        return quote(token) + (f":{weights}" if weights else "")
+
     words = [
-        quote(word[0]) if len(word) == 1 else "(" + " | ".join(map(quote, word)) + ")"
+        lexeme(word[0]) if len(word) == 1 else "(" + " | ".join(map(lexeme, word)) + ")"
         for word in phrase.words
     ]
     return words[0] if len(words) == 1 else "(" + " <-> ".join(words) + ")"
@@ -97,8 +103,11 @@ class PostgresBackend(SearchBackend):
     def uninstall(self):
         self.execute(f"DROP TABLE IF EXISTS {self.table}")
 
-    def write(self, documents):
-        rows = [(pk, vector_literal(document)) for pk, document in documents]
+    @staticmethod
+    def row(pk, document):
+        return (pk, vector_literal(document))
+
+    def write_rows(self, rows):
         if not rows:
             return
         with self.connection.cursor() as cursor:
@@ -139,24 +148,56 @@ class PostgresBackend(SearchBackend):
             [compile_tsquery(query)],
         )
 
-    def ranked_sql(self, query, within, limit, offset):
-        within_sql, within_params = within
-        tsquery = compile_tsquery(query)
+    def ids_source(self, ids):
+        return "SELECT unnest(%s::bigint[])", [list(ids)]
+
+    def tier_expressions(self, query):
+        full = compile_tsquery(query)
+        weights = "".join(sorted(WEIGHT_LETTERS[name] for name in HEAD_FIELDS))
+        head = " | ".join(phrase_expression(p, weights) for p in query.phrases)
+        return f"({full}) & ({head})", f"({full}) & !({head})"
+
+    def ranked_sql(self, query, source, end):
+        first, rest = self.tier_expressions(query)
+        source_sql, source_params = source
+        # The second tier's LIMIT is 0 (so it is not even read) when the first
+        # is full.
+        tier = (
+            "SELECT testimony_id AS id, "
+            "ts_rank(%s::float4[], vector, %s::tsquery, %s) AS score "
+            f"FROM {self.table} WHERE vector @@ %s::tsquery "
+            "AND testimony_id IN (SELECT id FROM ranked_ids) "
+            "ORDER BY score DESC, testimony_id"
+        )
         return (
-            f"SELECT testimony_id, ts_rank(%s::float4[], vector, %s::tsquery, %s) "
-            f"AS score FROM {self.table} WHERE vector @@ %s::tsquery "
-            f"AND testimony_id IN ({within_sql}) "
-            "ORDER BY score DESC, testimony_id LIMIT %s OFFSET %s",
+            f"WITH ranked_ids(id) AS MATERIALIZED ({source_sql}), "
+            f"first_tier AS MATERIALIZED ({tier} LIMIT %s) "
+            "SELECT id, score, 1 FROM first_tier UNION ALL "
+            f"SELECT id, score, 2 FROM ({tier} LIMIT CASE WHEN "
+            "(SELECT count(*) FROM first_tier) < %s THEN %s ELSE 0 END) AS rest",
             [
+                *source_params,
                 RANK_WEIGHTS,
-                tsquery,
+                first,
                 RANK_NORMALIZATION,
-                tsquery,
-                *within_params,
-                limit,
-                offset,
+                first,
+                end,
+                RANK_WEIGHTS,
+                rest,
+                RANK_NORMALIZATION,
+                rest,
+                end,
+                end,
             ],
         )
+
+    def refresh_statistics(self):
+        from ...models import PlacedItem, Testimony, ThemedItem
+
+        tables = [self.table] + [
+            model._meta.db_table for model in (Testimony, ThemedItem, PlacedItem)
+        ]
+        self.execute(f"ANALYZE {', '.join(tables)}")
 
     def optimize(self):
         self.execute(f"ANALYZE {self.table}")

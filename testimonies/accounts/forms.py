@@ -1,0 +1,64 @@
+"""The researcher sign-up form."""
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from ..models import ResearcherApplication
+
+
+def application_field(name, **kwargs):
+    """A form field made from the application model's field of that name."""
+    return ResearcherApplication._meta.get_field(name).formfield(**kwargs)
+
+
+class SignUpForm(UserCreationForm):
+    """An account (username, email, password twice) and the application with it.
+
+    Whether the email already belongs to an account is deliberately not checked
+    here: the form must answer the same either way (see ``services``).
+    """
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("For password resets and the archivists' answer. Never shown."),
+    )
+    full_name = application_field("full_name", label=_("Your name"))
+    affiliation = application_field(
+        "affiliation",
+        label=_("Affiliation or institution"),
+        help_text=_("University, archive, organisation, or “independent”."),
+    )
+    purpose = application_field(
+        "purpose",
+        label=_("Research purpose"),
+        help_text=_(
+            "What you mean to study and how you will use the testimonies. "
+            "Archivists read this before opening researcher-only testimonies "
+            "to you."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"]).strip()
+
+    def clean_purpose(self):
+        purpose = self.cleaned_data["purpose"].strip()
+        if len(purpose) < 20:
+            raise forms.ValidationError(
+                _("Please say in a sentence or two what you mean to study.")
+            )
+        return purpose
+
+    def application_values(self):
+        return {
+            name: self.cleaned_data[name]
+            for name in ("full_name", "affiliation", "purpose")
+        }

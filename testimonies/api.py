@@ -1,0 +1,101 @@
+"""What the JSON API says about testimonies: the shapes of docs/api.md.
+
+Plain functions from model objects to JSON-ready dicts; the views in
+:mod:`testimonies.views.api` parse the request and call them. A full record is the
+line ``export_testimonies --public`` writes (redacted text, no narrator code, consent
+date or private fields) plus the testimony's address; titles and summaries of hits
+are redacted too (:mod:`testimonies.redaction`).
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from django.db.models import Prefetch
+
+from .dates import format_partial_date
+from .exporting import Exporter
+from .models import PlacedItem, ThemedItem, Translation
+
+OPENAPI = Path(__file__).resolve().parent / "openapi.json"
+
+
+def tag_data(tag):
+    """A theme or place: its slug and its name in the language of the request."""
+    return {"slug": tag.slug, "name": tag.name_in()}
+
+
+def hit_data(hit, request):
+    """One search hit (a testimony loaded by ``SearchResults``)."""
+    return {
+        "identifier": hit.identifier,
+        "title": hit.public_title,
+        "summary": hit.public_summary,
+        "language": hit.language,
+        "recorded_on": format_partial_date(hit.recorded_on, hit.recorded_precision),
+        "url": request.build_absolute_uri(hit.get_absolute_url()),
+        "themes": [tag_data(tag) for tag in hit.search_themes],
+        "places": [tag_data(tag) for tag in hit.search_places],
+        "snippet": str(hit.search_snippet),
+    }
+
+
+def facets_data(facets):
+    return {
+        "themes": [{**tag_data(f.value), "count": f.count} for f in facets.themes],
+        "places": [{**tag_data(f.value), "count": f.count} for f in facets.places],
+        "languages": [{"code": f.value, "count": f.count} for f in facets.languages],
+    }
+
+
+def page_url(request, number):
+    """The absolute address of page ``number`` of this list, other parameters
+    kept; ``None`` when there is no such page."""
+    if number is None:
+        return None
+    query = request.GET.copy()
+    query["page"] = number
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def list_data(request, found):
+    """The list answer for a :class:`~testimonies.search.requests.Answer`."""
+    page = found.page
+    return {
+        "count": found.paginator.count,
+        "next": page_url(request, page.next_page_number() if page.has_next() else None),
+        "previous": page_url(
+            request, page.previous_page_number() if page.has_previous() else None
+        ),
+        "results": [hit_data(hit, request) for hit in found.hits],
+        "facets": facets_data(found.facets),
+    }
+
+
+def record_queryset(queryset):
+    """``queryset`` loading what :func:`record_data` reads, in a few queries."""
+    return queryset.select_related("narrator", "source").prefetch_related(
+        Prefetch(
+            "themed_items",
+            queryset=ThemedItem.objects.only("tag_id", "content_object_id"),
+        ),
+        Prefetch(
+            "placed_items",
+            queryset=PlacedItem.objects.only("tag_id", "content_object_id"),
+        ),
+        Prefetch("translations", queryset=Translation.objects.order_by("language")),
+    )
+
+
+def record_data(testimony, request):
+    """A full record: the public export's line (redacted text, no narrator code,
+    consent date or private fields)."""
+    record = Exporter(public=True).record(testimony)
+    record["url"] = request.build_absolute_uri(testimony.get_absolute_url())
+    return record
+
+
+@cache
+def openapi_description():
+    """The OpenAPI 3 description of the API (testimonies/openapi.json)."""
+    return json.loads(OPENAPI.read_text(encoding="utf-8"))

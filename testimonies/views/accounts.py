@@ -1,0 +1,97 @@
+"""Sign-up, sign-in and password pages for researchers, in the site's style.
+
+Django's auth views do the work; these add the sign-up flow and a rate limit on
+the requests that create accounts or send email. Failed sign-ins are limited by
+axes (settings: AXES_*).
+"""
+
+from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, TemplateView
+
+from ..accounts import throttle
+from ..accounts.forms import SignUpForm
+from ..accounts.services import apply_for_research_access
+
+
+class ThrottledPostMixin:
+    """Refuse POSTs beyond ``ACCOUNT_RATE_LIMITS[throttle_scope]`` per address."""
+
+    throttle_scope = None
+
+    def post(self, request, *args, **kwargs):
+        if not throttle.allow(request, self.throttle_scope):
+            return TemplateResponse(
+                request,
+                "registration/too_many_requests.html",
+                {"scope": self.throttle_scope},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+class SignUpView(ThrottledPostMixin, FormView):
+    template_name = "registration/signup.html"
+    form_class = SignUpForm
+    success_url = reverse_lazy("signup_done")
+    throttle_scope = "signup"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("testimonies:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        apply_for_research_access(form=form, request=self.request)
+        return super().form_valid(form)
+
+
+class SignUpDoneView(TemplateView):
+    template_name = "registration/signup_done.html"
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    # The admin renders registration/logged_out.html in its own style; this page
+    # keeps the site's.
+    template_name = "registration/signed_out.html"
+
+
+class PasswordResetView(ThrottledPostMixin, auth_views.PasswordResetView):
+    throttle_scope = "password_reset"
+    subject_template_name = "registration/password_reset_subject.txt"
+    email_template_name = "registration/password_reset_email.txt"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    # Named apart from registration/password_change_form.html, which the admin's
+    # own password page uses.
+    template_name = "registration/change_password.html"
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/change_password_done.html"
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page axes shows for a locked-out sign-in (AXES_LOCKOUT_CALLABLE)."""
+    cool_off = get_cool_off(request)
+    return TemplateResponse(
+        request,
+        "registration/locked_out.html",
+        {
+            "failure_limit": get_failure_limit(request, credentials),
+            "minutes": int(cool_off.total_seconds() // 60) if cool_off else 0,
+        },
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    ).render()

@@ -1,0 +1,371 @@
+"""The leak suite: every surface, every kind of hidden record, every audience.
+
+Each hidden testimony carries a made-up marker word in everything it has (identifier,
+title, summary, text, translation, narrator alias, its own theme and place, photo
+caption, document title). An anonymous visitor must never meet any marker in any
+response; an approved researcher meets only the researcher-only one. A public
+testimony hides a redacted word that nobody may meet on the site or find by search.
+
+Surfaces are walked from the address list below; the search page and the API join
+it when their routes exist (``SEARCH`` and ``API`` below). Runs on SQLite and
+PostgreSQL (scripts/with_postgres.py).
+"""
+
+import io
+import json
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.core.management import call_command
+from django.urls import Resolver404, resolve, reverse
+
+from testimonies.models import Testimony, Translation
+
+from .factories import (
+    make_document,
+    make_narrator,
+    make_photo,
+    make_place,
+    make_researcher,
+    make_testimony,
+    make_theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+S, A = Testimony.Status, Testimony.Access
+#: The hidden kinds, each with its marker word (lower case: slugs are).
+HIDDEN = {
+    "draft": ("xylodraft", {"status": S.DRAFT}),
+    "in_review": ("xyloreview", {"status": S.IN_REVIEW}),
+    "withdrawn": ("xylowithdrawn", {"status": S.WITHDRAWN}),
+    "restricted": ("xylorestricted", {"access": A.RESTRICTED}),
+    "researchers": ("xyloresearch", {"access": A.RESEARCHERS}),
+}
+REDACTED = "xyloredacted"
+SEARCH = "/search/"
+API = "/api/v1/testimonies/"
+AUDIENCES = {
+    # audience: markers it may meet
+    "anonymous": set(),
+    "researcher": {"xyloresearch"},
+}
+
+
+def identifier_of(marker):
+    """The hidden testimony's identifier: no marker in it, as addresses holding it
+    are echoed back (a 404 page shows the path), yet just as distinctive."""
+    return marker.replace("xylo", "quonk")
+
+
+def route_exists(path):
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+class Collection:
+    """One public testimony and one of every hidden kind, sharing a theme and a
+    place, with photos, documents and translations."""
+
+    def __init__(self):
+        self.shared_theme = make_theme("Shared theme")
+        self.shared_place = make_place("Shared village", kind="settlement")
+        self.public = make_testimony(
+            identifier="OPEN-1",
+            title=f"Open testimony [[{REDACTED}]]",
+            summary=f"Open summary of [[{REDACTED}'s]] drive.",
+            body=f"The driver [[{REDACTED} Petrov]] took us out at dawn.",
+            language="en",
+            consent="given",
+            consent_scope="public",
+            themes=[self.shared_theme, make_theme("Open theme")],
+            places=[self.shared_place],
+        )
+        Translation.objects.create(
+            testimony=self.public,
+            language="uk",
+            title=f"Відкрите свідчення [[{REDACTED}]]",
+            body=f"Водій [[{REDACTED}]] вивіз нас.",
+        )
+        self.files = {"public": self.attach(self.public, "open")}
+        self.hidden = {}
+        self.themes, self.places = {}, {}
+        for number, (kind, (marker, fields)) in enumerate(HIDDEN.items()):
+            # Slugs without the marker: an address a visitor typed is echoed back
+            # (canonical links, filter chips); the tag's name must not be.
+            theme = make_theme(f"{marker} theme", slug=f"hidden-theme-{number}")
+            place = make_place(
+                f"{marker} village",
+                slug=f"hidden-place-{number}",
+                parent=self.shared_place,
+            )
+            testimony = make_testimony(
+                identifier=identifier_of(marker),
+                title=f"{marker} title",
+                summary=f"{marker} summary",
+                body=f"{marker} body about the shared road",
+                language="ja",
+                consent="given",
+                consent_scope="public",
+                narrator=make_narrator(alias=f"{marker} narrator"),
+                themes=[self.shared_theme, theme],
+                places=[place],
+                **fields,
+            )
+            Translation.objects.create(
+                testimony=testimony, language="uk", title=f"{marker} translation"
+            )
+            self.hidden[kind] = testimony
+            self.themes[kind], self.places[kind] = theme, place
+            self.files[kind] = self.attach(testimony, marker)
+
+    @staticmethod
+    def attach(testimony, marker):
+        photo = make_photo(testimony, alt_text=f"{marker} alt", caption=f"{marker} cap")
+        document = make_document(testimony, title=f"{marker} document")
+        return [photo.image.url, photo.thumbnail.url, document.file.url]
+
+    def urls(self):
+        """Every address a visitor or a crawler may try, with what is known."""
+        theme_slugs = [self.shared_theme.slug, *(t.slug for t in self.themes.values())]
+        place_slugs = [self.shared_place.slug, *(p.slug for p in self.places.values())]
+        testimonies = [self.public, *self.hidden.values()]
+        urls = ["/", "/testimonies/", "/testimonies/?sort=published", "/themes/"]
+        urls += ["/places/", "/feeds/latest/", "/robots.txt", "/sitemap.xml"]
+        urls += [f"/sitemap-{name}.xml" for name in self.sitemap_sections()]
+        urls += ["/testimonies/?language=ja", "/testimonies/?language=uk"]
+        # Browse filtered by a hidden tag: test_browse_filter_by_a_hidden_tag_*.
+        urls += [f"/testimonies/?theme={self.shared_theme.slug}"]
+        urls += [f"/testimonies/?place={self.shared_place.slug}"]
+        urls += [f"/themes/{slug}/" for slug in theme_slugs]
+        urls += [f"/places/{slug}/" for slug in place_slugs]
+        for testimony in testimonies:
+            page = testimony.get_absolute_url()
+            urls += [page, f"{page}?lang=uk", f"{page}takedown/"]
+        for files in self.files.values():
+            urls += files
+        # Searches for the markers themselves echo them: test_search_* cover those.
+        if route_exists(SEARCH):
+            urls += [f"{SEARCH}?q=shared", f"{SEARCH}?q=driver", f"{SEARCH}?q=body"]
+            urls += [f"{SEARCH}?theme={self.shared_theme.slug}"]
+            urls += [f"{SEARCH}?place={self.shared_place.slug}"]
+            urls += [f"{SEARCH}?language=ja", f"{SEARCH}?q=body&language=ja"]
+        if route_exists(API):
+            urls += [API, f"{API}?language=ja", f"{API}?q=shared", f"{API}?q=body"]
+            urls += [f"{API}?{urlencode({'theme': s})}" for s in theme_slugs]
+            urls += [f"{API}{t.identifier}/" for t in testimonies]
+        return urls
+
+    @staticmethod
+    def sitemap_sections():
+        from testimonies.views.sitemaps import SITEMAPS
+
+        return list(SITEMAPS)
+
+
+@pytest.fixture
+def collection():
+    return Collection()
+
+
+def login(client, audience):
+    if audience == "researcher":
+        client.force_login(make_researcher())
+    return client
+
+
+def forbidden_markers(audience):
+    markers = {marker for marker, _ in HIDDEN.values()} - AUDIENCES[audience]
+    return markers | {REDACTED}
+
+
+def content(response):
+    if getattr(response, "streaming", False):
+        data = b"".join(response.streaming_content)
+    else:
+        data = response.content
+    return data.decode("utf-8", errors="replace").lower()
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_no_surface_shows_what_the_audience_may_not_see(client, collection, audience):
+    login(client, audience)
+    forbidden = forbidden_markers(audience)
+    forbidden |= {identifier_of(marker) for marker in forbidden}
+    leaks, errors = [], []
+    for url in collection.urls():
+        response = client.get(url)
+        if response.status_code >= 500:
+            errors.append(f"{url}: {response.status_code}")
+        text = content(response)
+        leaks += [
+            f"{url}: {word}"
+            for word in forbidden
+            if word in text and word not in url.lower()
+        ]
+    assert not errors
+    assert not leaks
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_each_testimony_answers_with_the_right_status(client, collection, audience):
+    login(client, audience)
+    may_read = AUDIENCES[audience]
+    assert client.get(collection.public.get_absolute_url()).status_code == 200
+    for kind, testimony in collection.hidden.items():
+        marker = HIDDEN[kind][0]
+        expected = 200 if marker in may_read else 410 if kind == "withdrawn" else 404
+        for url in [testimony.get_absolute_url(), *collection.files[kind]]:
+            assert client.get(url).status_code == expected, (url, expected)
+        takedown = reverse("testimonies:takedown", args=[testimony.identifier])
+        assert client.get(takedown).status_code == (200 if expected == 200 else 404)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_browse_filter_by_a_hidden_tag_answers_like_an_unknown_one(
+    client, collection, audience
+):
+    login(client, audience)
+    lists = ["/testimonies/"] + [url for url in [SEARCH, API] if route_exists(url)]
+    for kind, (marker, _fields) in HIDDEN.items():
+        if marker in AUDIENCES[audience]:
+            continue
+        for name, tag in [("theme", collection.themes), ("place", collection.places)]:
+            for url in lists:
+                page = content(client.get(url, {name: tag[kind].slug}))
+                assert marker not in page, (url, name, kind)
+                assert f"there is no {name}" in page, (url, name, kind)
+
+
+def test_researchers_do_read_what_is_open_to_them(client, collection):
+    login(client, "researcher")
+    researchers = collection.hidden["researchers"]
+    for url in [researchers.get_absolute_url(), "/testimonies/", "/themes/"]:
+        assert "xyloresearch" in content(client.get(url)), url
+    for url in collection.files["researchers"]:
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_tag_counts_count_only_what_the_audience_sees(client, collection, audience):
+    login(client, audience)
+    expected = 1 + len(AUDIENCES[audience])
+    themes = client.get("/themes/").context["tree"]
+    assert themes.get(collection.shared_theme.slug).count == expected
+    places = client.get("/places/").context["tree"]
+    assert places.get(collection.shared_place.slug).count == expected
+    assert client.get("/").context["total"] == expected
+    browse = client.get(f"/testimonies/?theme={collection.shared_theme.slug}")
+    assert browse.context["paginator"].count == expected
+    for kind, theme in collection.themes.items():
+        visible = HIDDEN[kind][0] in AUDIENCES[audience]
+        assert (themes.get(theme.slug) is not None) == visible, kind
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_related_testimonies_are_visible_ones(client, collection, audience):
+    login(client, audience)
+    related = client.get(collection.public.get_absolute_url()).context["related"]
+    expected = {
+        collection.hidden[k].pk for k in ["researchers"] if audience != "anonymous"
+    }
+    assert {t.pk for t in related} == expected
+
+
+def test_feed_and_sitemap_are_for_everyone_whoever_asks(client, collection):
+    login(client, "researcher")
+    for url in ["/feeds/latest/", *(f"/sitemap-{s}.xml" for s in ["testimonies"])]:
+        text = content(client.get(url))
+        assert "open-1" in text
+        assert "xyloresearch" not in text and REDACTED not in text
+
+
+def test_admin_is_closed_to_non_staff(client, collection):
+    draft = collection.hidden["draft"]
+    urls = [
+        "/admin/",
+        reverse("admin:testimonies_testimony_changelist"),
+        reverse("admin:testimonies_testimony_change", args=[draft.pk]),
+        reverse("admin:testimonies_takedownrequest_changelist"),
+    ]
+    for audience in AUDIENCES:
+        login(client, audience)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302, (audience, url)
+            assert "/login/" in response["Location"]
+            assert "xylodraft" not in content(response)
+
+
+def test_search_finds_nothing_hidden_in_the_queryset(collection):
+    """The rule below every search surface: ``visible_to(...).search()``."""
+    researcher = make_researcher("searching-researcher")
+    for audience, user in [("anonymous", None), ("researcher", researcher)]:
+        visible = Testimony.objects.visible_to(user)
+        for marker, _fields in HIDDEN.values():
+            found = {t.identifier for t in visible.search(marker)}
+            expected = (
+                {identifier_of(marker)} if marker in AUDIENCES[audience] else set()
+            )
+            assert found == expected, (audience, marker)
+        assert not visible.search(REDACTED)
+        assert not Testimony.objects.search(REDACTED)  # nor for archivists
+        hits = visible.search("driver")
+        assert [t.identifier for t in hits] == ["OPEN-1"]
+        facets = hits.facets()
+        assert REDACTED not in str(facets).lower()
+
+
+@pytest.mark.skipif(not route_exists(SEARCH), reason="no search page yet")
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_search_page_counts_and_facets(client, collection, audience):
+    login(client, audience)
+    expected = 1 + len(AUDIENCES[audience])
+    response = client.get(SEARCH, {"q": "shared"})
+    assert response.status_code == 200
+    text = content(response)
+    for marker in forbidden_markers(audience):
+        assert marker not in text
+    response = client.get(SEARCH, {"theme": collection.shared_theme.slug})
+    assert re.search(rf"\b{expected} testimon", content(response))
+    for word in [
+        REDACTED,
+        *(m for m, _ in HIDDEN.values() if m not in AUDIENCES[audience]),
+    ]:
+        assert "open-1" not in content(client.get(SEARCH, {"q": word}))
+
+
+@pytest.mark.skipif(not route_exists(API), reason="no API yet")
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_api_counts_and_facets(client, collection, audience):
+    login(client, audience)
+    expected = 1 + len(AUDIENCES[audience])
+    data = client.get(API, {"theme": collection.shared_theme.slug}).json()
+    assert data["count"] == expected
+    shared = [
+        f for f in data["facets"]["themes"] if f["slug"] == collection.shared_theme.slug
+    ]
+    assert shared and shared[0]["count"] == expected
+    languages = {f["code"]: f["count"] for f in data["facets"]["languages"]}
+    assert languages.get("ja", 0) == expected - 1
+    assert client.get(API, {"q": REDACTED}).json()["count"] == 0
+    detail = client.get(f"{API}{collection.public.identifier}/").json()
+    assert REDACTED not in json.dumps(detail, ensure_ascii=False).lower()
+    hidden = collection.hidden["draft"].identifier
+    assert client.get(f"{API}{hidden}/").status_code == 404
+
+
+def test_public_export_holds_only_what_anonymous_visitors_read(collection):
+    out = io.StringIO()
+    call_command("export_testimonies", "--public", stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert [json.loads(line)["identifier"] for line in text.splitlines()] == ["OPEN-1"]
+    for marker in forbidden_markers("anonymous"):
+        assert marker not in text.lower()
+    full = io.StringIO()
+    call_command("export_testimonies", stdout=full, stderr=io.StringIO())
+    assert REDACTED in full.getvalue() and "xylodraft" in full.getvalue()
