@@ -42,12 +42,15 @@ def facet_counts(backend, *, hits=None, hits_sql=None, limit=30):
         return Facets([], [], [], 0), hits
     name = backend.connection.ops.quote_name
 
+    # The hits drive (SQLite's CROSS JOIN keeps its planner from reordering): one
+    # look-up per hit in the (testimony, tag) index, which covers the query.
+    # PostgreSQL plans the join itself and does not accept CROSS JOIN with ON.
+    join = "CROSS JOIN" if backend.connection.vendor == "sqlite" else "JOIN"
+
     def by_tag(kind, through):
-        # The hits drive (CROSS JOIN keeps SQLite from reordering): one look-up
-        # per hit in the (testimony, tag) index, which covers the query.
         return (
             f"SELECT '{kind}', {name('tag_id')}, NULL, COUNT(*) FROM hits "
-            f"CROSS JOIN {name(through._meta.db_table)} "
+            f"{join} {name(through._meta.db_table)} "
             f"ON {name('content_object_id')} = hits.id GROUP BY {name('tag_id')}"
         )
 
