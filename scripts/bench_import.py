@@ -45,6 +45,8 @@ def synthetic_line(number, rng):
         "recorded_on": f"2024-{rng.randint(1, 12):02d}",
         "status": rng.choice(["draft", "published"]),
         "access": rng.choice(["public", "researchers", "restricted"]),
+        # Publishing needs the narrator's consent for that audience (issue 5).
+        "consent": {"status": "given", "scope": "public", "date": "2024-09-01"},
         "sample": True,
         "themes": rng.sample(THEMES, 3),
         "places": [
