@@ -112,7 +112,8 @@ class SearchResults:
             if not query.is_blank:
                 excluded = Query(groups=(query.excluded,))
                 queryset = queryset.exclude(pk__in=RawSQL(*backend.match_sql(excluded)))
-            return queryset.values_list("pk", "language").query.sql_with_params()
+            sql, params = queryset.values_list("pk", "language").query.sql_with_params()
+            return backend.with_plan_hints(sql), params
         except EmptyResultSet:
             return None
 

@@ -80,6 +80,11 @@ class SearchBackend:
             .query.sql_with_params()
         )
 
+    def with_plan_hints(self, sql):
+        """``sql`` (a statement compiled by Django) with hints for the engine's
+        planner where it is known to choose badly; unchanged by default."""
+        return sql
+
     def ids_source(self, ids):
         """``(sql, params)`` selecting the given testimony ids as one column, from
         a single bound parameter (a Python list of any length)."""

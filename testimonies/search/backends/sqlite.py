@@ -146,9 +146,23 @@ class SQLiteBackend(SearchBackend):
             branch_params.extend(values)
         return (
             f"WITH search_matches(id) AS MATERIALIZED ({sql}) "
-            + " UNION ALL ".join(branches),
+            + self.with_plan_hints(" UNION ALL ".join(branches)),
             [*params, *branch_params],
         )
+
+    def with_plan_hints(self, sql):
+        # The place filter asks for testimonies tagged with any of a place's
+        # descendants: "tag_id IN (…150 ids…)". SQLite then looks each hit up
+        # once per id in the (testimony, tag) index; "+" makes it look the
+        # testimony's one or two places up once and test them (at 100,000
+        # testimonies, a region and a word: 124 ms instead of 31 ms).
+        from ...models import PlacedItem, ThemedItem
+
+        quote = self.connection.ops.quote_name
+        for through in (PlacedItem, ThemedItem):
+            column = f"{quote(through._meta.db_table)}.{quote('tag_id')} IN ("
+            sql = sql.replace(column, "+" + column)
+        return sql
 
     def ids_source(self, ids):
         return "SELECT value FROM json_each(%s)", [json.dumps(list(ids))]
