@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 
 from .dates import format_partial_date
 from .exporting import Exporter
@@ -20,12 +21,13 @@ from .models import PlacedItem, ThemedItem, Translation
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
 
-def tag_data(tag):
-    """A theme or place: its slug and its name in the language of the request."""
-    return {"slug": tag.slug, "name": tag.name_in()}
+def tag_data(tag, language=None):
+    """A theme or place: its slug and its name in ``language`` (default: the
+    language of the request)."""
+    return {"slug": tag.slug, "name": tag.name_in(language)}
 
 
-def hit_data(hit, request):
+def hit_data(hit, request, language=None):
     """One search hit (a testimony loaded by ``SearchResults``)."""
     return {
         "identifier": hit.identifier,
@@ -34,16 +36,20 @@ def hit_data(hit, request):
         "language": hit.language,
         "recorded_on": format_partial_date(hit.recorded_on, hit.recorded_precision),
         "url": request.build_absolute_uri(hit.get_absolute_url()),
-        "themes": [tag_data(tag) for tag in hit.search_themes],
-        "places": [tag_data(tag) for tag in hit.search_places],
+        "themes": [tag_data(tag, language) for tag in hit.search_themes],
+        "places": [tag_data(tag, language) for tag in hit.search_places],
         "snippet": str(hit.search_snippet),
     }
 
 
-def facets_data(facets):
+def facets_data(facets, language=None):
     return {
-        "themes": [{**tag_data(f.value), "count": f.count} for f in facets.themes],
-        "places": [{**tag_data(f.value), "count": f.count} for f in facets.places],
+        "themes": [
+            {**tag_data(f.value, language), "count": f.count} for f in facets.themes
+        ],
+        "places": [
+            {**tag_data(f.value, language), "count": f.count} for f in facets.places
+        ],
         "languages": [{"code": f.value, "count": f.count} for f in facets.languages],
     }
 
@@ -61,14 +67,15 @@ def page_url(request, number):
 def list_data(request, found):
     """The list answer for a :class:`~testimonies.search.requests.Answer`."""
     page = found.page
+    language = get_language()
     return {
         "count": found.paginator.count,
         "next": page_url(request, page.next_page_number() if page.has_next() else None),
         "previous": page_url(
             request, page.previous_page_number() if page.has_previous() else None
         ),
-        "results": [hit_data(hit, request) for hit in found.hits],
-        "facets": facets_data(found.facets),
+        "results": [hit_data(hit, request, language) for hit in found.hits],
+        "facets": facets_data(found.facets, language),
     }
 
 

@@ -35,6 +35,7 @@ def test_small_run_prints_the_report():
     assert "Search benchmark: 200 testimonies" in report
     assert re.search(r"Import \(import_testimonies.*\): 200 in [\d.]+ s", report)
     assert re.search(r"Index: [\d.]+ MB = [\d.]+× the raw text", report)
+    assert "API first" in report  # the request made with nothing kept in memory
     rows = [line for line in report.splitlines() if re.search(r" ms +[\d,]+ +", line)]
     assert len(rows) == 20
     assert "ru 30.0% подвал" in report and "filters only" in report

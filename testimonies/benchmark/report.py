@@ -65,7 +65,7 @@ def ms(value):
 
 def table(rows):
     header = (
-        f"{'query':<34} {'hits':>7} {'API p50':>11} {'API p95':>11} "
+        f"{'query':<34} {'hits':>7} {'API first':>11} {'API p50':>11} {'API p95':>11} "
         f"{'naive p50':>11} {'naive hits':>10} {'speed-up':>8} "
         f"{'bare p50':>11} {'API/bare':>8}"
     )
@@ -73,7 +73,8 @@ def table(rows):
     for row in rows:
         ratio = f"{row.bare_ratio:7.1f}×" if row.bare else "       —"
         lines.append(
-            f"{row.query.label[:34]:<34} {row.api.hits:>7,} {ms(row.api.p50)} "
+            f"{row.query.label[:34]:<34} {row.api.hits:>7,} {ms(row.api.first)} "
+            f"{ms(row.api.p50)} "
             f"{ms(row.api.p95)} {ms(row.naive.p50)} {row.naive.hits:>10,} "
             f"{row.speedup:7.0f}× {ms(row.bare.p50 if row.bare else None)} {ratio}"
         )

@@ -82,7 +82,9 @@ def run(*, documents, runs, naive_runs, seed, workdir, write, progress):
     write(
         f"Latency as an anonymous visitor, {runs} runs each (naive scan: "
         f"{naive_runs}); hits = what the visitor may see; naive hits differ: no "
-        "inflection, no translations or names, SQL case rules."
+        "inflection, no translations or names, SQL case rules. API first = the "
+        "warm-up request, made with nothing kept in memory (as after any change "
+        "to the data; SQLite only, see docs/search.md)."
     )
     for line in report.table(rows):
         write(line)

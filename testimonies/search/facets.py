@@ -36,7 +36,7 @@ def facet_counts(backend, *, hits=None, hits_sql=None, limit=30):
     same query then also returns the hits. Places count the testimonies tagged
     with that place itself; the place filter also takes in the places below it.
     """
-    from ..models import Place, PlacedItem, Theme, ThemedItem
+    from ..models import PlacedItem, ThemedItem
 
     if hits is not None and not hits:
         return Facets([], [], [], 0), hits
@@ -71,23 +71,31 @@ def facet_counts(backend, *, hits=None, hits_sql=None, limit=30):
         else:
             counts[kind][key] = count
     hits = found if hits is None else hits
-    using = backend.connection.alias
-    languages = Counter(language for _pk, language in hits)
-    facets = Facets(
-        themes=_tags(Theme, counts["theme"], limit, using),
-        places=_tags(Place, counts["place"], limit, using),
+    counts["language"] = Counter(language for _pk, language in hits)
+    return facets_of(counts, len(hits), limit, backend.connection.alias), hits
+
+
+def facets_of(counts, total, limit, using, vocabularies=None):
+    """The :class:`Facets` of ``counts`` (``{"theme": {tag id: count}, "place":
+    {…}, "language": {code: count}}``). ``vocabularies`` maps a tag model to its
+    tags by id when they are at hand; otherwise the tags are loaded."""
+    from ..models import Place, Theme
+
+    vocabularies = vocabularies or {}
+    return Facets(
+        themes=_tags(Theme, counts["theme"], limit, using, vocabularies.get(Theme)),
+        places=_tags(Place, counts["place"], limit, using, vocabularies.get(Place)),
         languages=[
             FacetValue(code, count)
             for code, count in sorted(
-                languages.items(), key=lambda item: (-item[1], item[0])
+                counts["language"].items(), key=lambda item: (-item[1], item[0])
             )[:limit]
         ],
-        total=len(hits),
+        total=total,
     )
-    return facets, hits
 
 
-def _tags(model, counts, limit, using):
+def _tags(model, counts, limit, using, known=None):
     if not counts:
         return []
     # Only tags that can make the list are loaded: those counting at least as
@@ -95,6 +103,9 @@ def _tags(model, counts, limit, using):
     # does not depend on ids.
     threshold = sorted(counts.values(), reverse=True)[:limit][-1]
     wanted = [pk for pk, count in counts.items() if count >= threshold]
-    tags = model.objects.using(using).in_bulk(wanted)
+    if known is None:
+        tags = model.objects.using(using).in_bulk(wanted)
+    else:
+        tags = {pk: known[pk] for pk in wanted if pk in known}
     ranked = sorted(tags.values(), key=lambda tag: (-counts[tag.pk], tag.name))
     return [FacetValue(tag, counts[tag.pk]) for tag in ranked[:limit]]

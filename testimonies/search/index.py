@@ -58,26 +58,29 @@ BATCH_SIZE = 500
 BULK = 5_000
 
 
-def indexed_text(testimony):
+def indexed_text(testimony, *, names=True):
     """The public text of ``testimony`` by field: ``{field: [text, ...]}``.
 
     ``title``, ``summary`` and ``body`` are the original's; ``names`` are the
-    narrator's alias and every name, in every language, of its themes and places;
-    ``translations`` are each translation's title, summary and body. Texts are
-    redacted (:mod:`testimonies.redaction`): a hidden passage is found by nobody,
-    archivists included, and snippets never quote it.
+    narrator's alias and every name, in every language, of its themes and places
+    (left empty with ``names=False``: snippets never quote them); ``translations``
+    are each translation's title, summary and body. Texts are redacted
+    (:mod:`testimonies.redaction`): a hidden passage is found by nobody, archivists
+    included, and snippets never quote it.
     """
-    names = [testimony.narrator.alias] if testimony.narrator_id else []
-    for item in [
-        *related(testimony, "themed_items"),
-        *related(testimony, "placed_items"),
-    ]:
-        names.extend(item.tag.all_names())
+    found = []
+    if names:
+        found = [testimony.narrator.alias] if testimony.narrator_id else []
+        for item in [
+            *related(testimony, "themed_items"),
+            *related(testimony, "placed_items"),
+        ]:
+            found.extend(item.tag.all_names())
     return {
         "title": [testimony.public_title],
         "summary": [testimony.public_summary],
         "body": [testimony.public_body],
-        "names": names,
+        "names": found,
         "translations": [
             text
             for translation in related(testimony, "translations")

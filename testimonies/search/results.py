@@ -12,12 +12,14 @@ every page then reuse (passed back as one parameter) instead of matching and
 checking visibility again.
 """
 
+from typing import NamedTuple
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import BooleanField, F
+from django.db.models import BooleanField, F, Prefetch
 from django.db.models.expressions import RawSQL
 
-from . import index
+from . import hitsets, index
 from .backends import backend_for
 from .facets import facet_counts
 from .query import Query, parse_query
@@ -25,6 +27,9 @@ from .snippets import passage
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORTS = (RELEVANCE, NEWEST, OLDEST)
+# Above this many hits, a page sorted by date is taken from the kept order of
+# the archive rather than by sorting the hits in SQL.
+MANY_HITS = 2_000
 ORDERINGS = {
     NEWEST: (F("recorded_on").desc(nulls_last=True), "identifier"),
     OLDEST: (F("recorded_on").asc(nulls_last=True), "identifier"),
@@ -40,6 +45,7 @@ class SearchResults:
         self.query = query if isinstance(query, Query) else parse_query(query)
         self.sort = self._effective_sort(sort)
         self._hits = None
+        self._kept = None
 
     def __repr__(self):
         return f"<SearchResults {self.query.text!r} sort={self.sort}>"
@@ -118,7 +124,39 @@ class SearchResults:
             return None
 
     def count(self):
+        kept = self._from_kept_sets()
+        if kept is not None:
+            return kept.count
         return len(self.hits())
+
+    def _from_kept_sets(self):
+        """The hits as a :class:`KeptHits` when the database's hit sets are kept
+        in memory (:mod:`testimonies.search.hitsets`), else ``None``."""
+        if self._kept is None:
+            backend = self._backend()
+            version = hitsets.current(backend)
+            self._kept = False if version is None else self._kept_hits(version, backend)
+        return self._kept or None
+
+    def _kept_hits(self, version, backend):
+        query = self.query
+        if query.is_empty:
+            return KeptHits(version, ids=[])
+        try:
+            narrowed = version.narrowing(self.queryset, backend)
+        except EmptyResultSet:
+            return KeptHits(version, ids=[])
+        if query.is_blank:
+            return KeptHits(version, bits=narrowed)
+        if query.groups:
+            matched = [pk for (pk,) in backend.execute(*backend.match_sql(query))]
+            return KeptHits(version, ids=hitsets.members(matched, narrowed))
+        # Only exclusions: everything but what they match.
+        excluded = Query(groups=(query.excluded,))
+        matched = hitsets.bits_of(
+            pk for (pk,) in backend.execute(*backend.match_sql(excluded))
+        )
+        return KeptHits(version, bits=narrowed & ~matched)
 
     def __len__(self):
         return self.count()
@@ -153,6 +191,9 @@ class SearchResults:
         When the hits are not known yet, the same query finds them, so calling
         this before ``count()`` or paginating saves a query.
         """
+        kept = self._from_kept_sets()
+        if kept is not None:
+            return hitsets.facets(kept.version, self._backend(), kept, limit)
         if self._hits is not None:
             facets, _hits = facet_counts(self._backend(), hits=self._hits, limit=limit)
             return facets
@@ -172,7 +213,24 @@ class SearchResults:
         """``[(pk, score)]`` of one page of hits, in order. Uses the hits when
         they are known, else finds them inside the same query."""
         backend = self._backend()
-        if self._hits is not None:
+        kept = self._from_kept_sets()
+        if (
+            kept is not None
+            and self.sort != RELEVANCE
+            and (kept.ids is None or len(kept.ids) > MANY_HITS)
+        ):
+            # Walk the whole archive in that order and keep the hits: cheaper
+            # than sorting thousands of hits, and needs no list of their ids.
+            order = kept.version.order(
+                self.queryset.model, ORDERINGS[self.sort], self.queryset.db
+            )
+            page = hitsets.members_in_order(order, kept.bits, offset + limit)
+            return [(pk, None) for pk in page[offset:]]
+        if kept is not None and (kept.ids is not None or not kept.bits):
+            if not kept.ids:
+                return []
+            source = backend.ids_source(kept.ids)
+        elif self._hits is not None:
             if not self._hits:
                 return []
             source = backend.ids_source([pk for pk, _language in self._hits])
@@ -209,9 +267,12 @@ class SearchResults:
         ranked = self._page_ids(offset, limit)
         if not ranked:
             return []
-        loaded = index.for_indexing(
-            self.queryset.filter(pk__in=[pk for pk, _ in ranked]).order_by()
-        ).select_related("source")
+        queryset = self.queryset.filter(pk__in=[pk for pk, _ in ranked]).order_by()
+        kept = self._from_kept_sets()
+        if kept is None:
+            loaded = index.for_indexing(queryset)
+        else:
+            loaded = load_with_kept_tags(queryset, kept.version, self._backend())
         by_pk = {testimony.pk: testimony for testimony in loaded}
         hits = []
         for pk, score in ranked:
@@ -224,12 +285,75 @@ class SearchResults:
         return hits
 
 
+class KeptHits:
+    """Hits found with the kept hit sets: their ids in id order when the engine
+    was asked (``None`` for filters only), and their bitmap, made when needed."""
+
+    def __init__(self, version, bits=None, ids=None):
+        self.version, self.ids, self._bits = version, ids, bits
+
+    @property
+    def bits(self):
+        if self._bits is None:
+            self._bits = hitsets.bits_of(self.ids)
+        return self._bits
+
+    @property
+    def count(self):
+        return len(self.ids) if self.ids is not None else self.bits.bit_count()
+
+
+class Tagging(NamedTuple):
+    """A theme or place link of a loaded hit (all ``index.indexed_text`` reads)."""
+
+    tag: object
+
+
+def load_with_kept_tags(queryset, version, backend):
+    """The testimonies of ``queryset`` with what a hit shows, their themes and
+    places taken from the version's kept tags: three queries, and no model
+    instance per tag link."""
+    from ..models import Place, PlacedItem, Theme, ThemedItem, Translation
+
+    translations = Translation.objects.only(
+        "testimony_id", "language", "title", "summary", "body"
+    )
+    loaded = list(
+        queryset.select_related("narrator").prefetch_related(
+            Prefetch("translations", translations, to_attr="indexed_translations")
+        )
+    )
+    if not loaded:
+        return loaded
+    quote = backend.connection.ops.quote_name
+    ids = [testimony.pk for testimony in loaded]
+    marks = ", ".join(["%s"] * len(ids))
+    parts = [
+        f"SELECT {kind}, {quote('content_object_id')}, {quote('tag_id')} "
+        f"FROM {quote(through._meta.db_table)} "
+        f"WHERE {quote('content_object_id')} IN ({marks})"
+        for kind, through in ((0, ThemedItem), (1, PlacedItem))
+    ]
+    using = backend.connection.alias
+    vocabularies = (version.tags(Theme, using), version.tags(Place, using))
+    links = {pk: ([], []) for pk in ids}
+    for kind, pk, tag_id in backend.execute(" UNION ALL ".join(parts), ids + ids):
+        tag = vocabularies[kind].get(tag_id)
+        if tag is not None:
+            links[pk][kind].append(Tagging(tag))
+    for testimony in loaded:
+        testimony.indexed_themed_items, testimony.indexed_placed_items = links[
+            testimony.pk
+        ]
+    return loaded
+
+
 def annotate_hit(testimony, query):
     """Give a loaded hit what a list of results shows: ``search_snippet`` (safe
     HTML), ``search_snippet_language``, and ``search_themes``/``search_places``
     (tags, by name) from the rows already loaded for the snippet."""
     translations = index.related(testimony, "translations")
-    html, field, position = passage(index.indexed_text(testimony), query)
+    html, field, position = passage(index.indexed_text(testimony, names=False), query)
     testimony.search_snippet = html
     testimony.search_snippet_language = (
         translations[position // 3].language

@@ -14,7 +14,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.models import signals
 
 from ..signals import testimonies_changed
-from . import index, tuning
+from . import hitsets, index, tuning
 
 MIGRATION = ("testimonies", "0003_search_index")
 
@@ -157,6 +157,7 @@ def migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
         tables = connection.introspection.table_names(cursor)
     if Testimony._meta.db_table in tables and _store_expected(connection):
         index.sync(using)
+        hitsets.install(connection)
 
 
 def _store_expected(connection):

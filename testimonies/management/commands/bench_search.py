@@ -21,11 +21,10 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Generate a synthetic multilingual collection, import it into a throwaway "
         "database and time the search API against a naive scan and the bare engine."
     )
@@ -33,18 +32,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--documents", type=int, default=100_000)
         parser.add_argument(
-            "--runs", type=int, default=20, help=gettext_lazy("Timed runs per query.")
+            "--runs", type=int, default=20, help=("Timed runs per query.")
         )
         parser.add_argument(
             "--naive-runs",
             type=int,
             default=3,
-            help=gettext_lazy("Timed runs of the (slow) naive scan per query."),
+            help=("Timed runs of the (slow) naive scan per query."),
         )
         parser.add_argument("--seed", type=int, default=20240806)
         parser.add_argument(
             "--database-url",
-            help=gettext_lazy(
+            help=(
                 "A PostgreSQL server to create the throwaway database on, or a "
                 "sqlite:/// path to a file that does not exist yet. Default: "
                 "DATABASE_URL if it is PostgreSQL, else a temporary SQLite file."
@@ -53,7 +52,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep",
             action="store_true",
-            help=gettext_lazy("Keep the temporary folder (the JSONL and SQLite file)."),
+            help=("Keep the temporary folder (the JSONL and SQLite file)."),
         )
         # Internal: the child process, already pointed at the throwaway database.
         parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

@@ -2,13 +2,12 @@ import functools
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from testimonies.exporting import export_testimonies
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Export every testimony as JSON Lines (docs/import-format.md), ordered by "
         "identifier, to standard output or --output. With --public, only what "
         "anonymous visitors may read, redacted."
@@ -19,20 +18,18 @@ class Command(BaseCommand):
             "--output",
             "-o",
             metavar="FILE",
-            help=gettext_lazy("Write to FILE instead of standard output."),
+            help=("Write to FILE instead of standard output."),
         )
         parser.add_argument(
             "--include-private",
             action="store_true",
-            help=gettext_lazy(
-                "Include narrators' real names, contacts and private notes."
-            ),
+            help=("Include narrators' real names, contacts and private notes."),
         )
 
         parser.add_argument(
             "--public",
             action="store_true",
-            help=gettext_lazy(
+            help=(
                 "Export only published public testimonies, with redacted passages "
                 "replaced by a mark and without narrator codes or consent dates."
             ),

@@ -2,27 +2,22 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from testimonies.importing import ImportFailed, import_testimonies
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Import testimonies from a JSON Lines file (docs/import-format.md). The "
         "whole file is checked first; on any problem nothing is written."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "file", help=gettext_lazy("The .jsonl file to import, or - for stdin.")
-        )
+        parser.add_argument("file", help=("The .jsonl file to import, or - for stdin."))
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=gettext_lazy(
-                "Check the file and report what it would do; write nothing."
-            ),
+            help=("Check the file and report what it would do; write nothing."),
         )
 
     def handle(self, *args, file, dry_run, verbosity, **options):

@@ -4,7 +4,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from testimonies.models import Testimony
 
@@ -26,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help=gettext_lazy(
+            help=(
                 "Do nothing when the archive already holds any testimony "
                 "(used by `make run` on every start)."
             ),

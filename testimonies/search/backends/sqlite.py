@@ -1,12 +1,24 @@
-"""SQLite: an ordinary FTS5 table holding analyzed tokens, ``rowid`` = testimony id.
+"""SQLite: a contentless FTS5 table of analyzed tokens, ``rowid`` = testimony id.
 
 The ``ascii`` tokenizer only splits on ASCII spaces and punctuation, so it keeps our
 tokens exactly as the analyzer made them (Cyrillic, single CJK characters). Ranking
 is FTS5's ``bm25()`` with column weights, stored as the table's ``rank`` so that
 ``ORDER BY rank`` lets FTS5 sort inside the match set.
+
+An ordinary FTS5 table keeps a copy of the text it indexes, only to be able to
+delete a row later: 1.4 times the raw text at 100,000 testimonies, more than the
+index itself. Ours keeps none (``content=''``). To delete a row, FTS5 must be given
+its column values again, but it only needs the set of distinct terms (to remove
+the postings) and the number of tokens of each column (to keep the totals that
+bm25 divides by exact). A side table keeps just that per testimony: the counts,
+and the sorted distinct terms, compressed (0.4 times the raw text). Snippets are
+cut from the original text (see ``snippets``), never from the index.
 """
 
 import json
+import re
+import string
+import zlib
 
 from django.db import DatabaseError
 from django.db.models import BooleanField
@@ -26,6 +38,14 @@ CHUNK = 500
 # where the two ways of joining them with the testimonies cost the same) are joined
 # by scanning rather than by looking each one up (see hits_sql).
 MANY_MATCHES = 0.15
+# What the ascii tokenizer takes for a token: a run of anything but ASCII spaces,
+# punctuation and controls (every non-ASCII character is part of a token), folded
+# to lower case for ASCII letters only.
+FTS5_TOKEN = re.compile(r"[^\x00-/:-@\[-`{-\x7f]+")
+ASCII_UPPER = re.compile("[A-Z]")
+# A character the ascii tokenizer splits on or folds, other than the space.
+FTS5_SPLITS = re.compile(r"[\x00-\x1f!-/:-@A-Z\[-`{-\x7f]")
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def quote(token):
@@ -52,53 +72,94 @@ def compile_match(query):
 
 
 class SQLiteBackend(SearchBackend):
+    @property
+    def terms_table(self):
+        """The side table: per testimony, what deleting its row from FTS5 takes."""
+        return f"{self.table}_terms"
+
     def install(self):
         columns = ", ".join(FIELDS)
         weights = ", ".join(str(weight) for weight in WEIGHTS)
         self.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} "
-            f"USING fts5({columns}, tokenize = 'ascii')"
+            f"USING fts5({columns}, content = '', tokenize = 'ascii')"
         )
         self.execute(
             f"INSERT INTO {self.table}({self.table}, rank) VALUES ('rank', %s)",
             [f"bm25({weights})"],
         )
+        self.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.terms_table} (id INTEGER PRIMARY KEY, "
+            "sizes TEXT NOT NULL, terms BLOB NOT NULL)"
+        )
 
     def uninstall(self):
         self.execute(f"DROP TABLE IF EXISTS {self.table}")
+        self.execute(f"DROP TABLE IF EXISTS {self.terms_table}")
 
     @staticmethod
     def row(pk, document):
-        return (pk, *(_column(document[name]) for name in FIELDS))
+        """The id, the column values, then the side table's sizes and terms
+        (compressing here keeps that work in the helper process of bulk runs)."""
+        pieces = [document[name] for name in FIELDS]
+        columns = [_column(column) for column in pieces]
+        return (pk, *columns, *_inventory(columns, pieces))
 
     def write_rows(self, rows):
         if not rows:
             return
+        # Never insert over a row: FTS5 would keep the old postings of a contentless
+        # row it is not told to delete.
         self.delete([row[0] for row in rows])
-        placeholders = ", ".join(["%s"] * (len(FIELDS) + 1))
+        width = len(FIELDS) + 1
+        placeholders = ", ".join(["%s"] * width)
         with self.connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {self.table}(rowid, {', '.join(FIELDS)}) "
                 f"VALUES ({placeholders})",
-                rows,
+                [row[:width] for row in rows],
+            )
+            cursor.executemany(
+                f"INSERT INTO {self.terms_table}(id, sizes, terms) VALUES (%s, %s, %s)",
+                [(row[0], *row[width:]) for row in rows],
             )
 
     def delete(self, ids):
+        """Delete the rows of ``ids`` that are stored (the side table says which:
+        FTS5's 'delete' of a row it does not hold would corrupt its totals)."""
         ids = list(ids)
+        placeholders = ", ".join(["%s"] * (len(FIELDS) + 1))
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            self.execute(
-                f"DELETE FROM {self.table} WHERE rowid IN "
-                f"({', '.join(['%s'] * len(chunk))})",
+            stored = self.execute(
+                f"SELECT id, sizes, terms FROM {self.terms_table} "
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
                 chunk,
+            )
+            if not stored:
+                continue
+            with self.connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.table}({self.table}, rowid, "
+                    f"{', '.join(FIELDS)}) VALUES ('delete', {placeholders})",
+                    [
+                        (pk, *_stored_columns(sizes, terms))
+                        for pk, sizes, terms in stored
+                    ],
+                )
+            self.execute(
+                f"DELETE FROM {self.terms_table} "
+                f"WHERE id IN ({', '.join(['%s'] * len(stored))})",
+                [pk for pk, _, _ in stored],
             )
 
     def clear(self):
-        self.execute(f"DELETE FROM {self.table}")
+        self.execute(f"INSERT INTO {self.table}({self.table}) VALUES ('delete-all')")
+        self.execute(f"DELETE FROM {self.terms_table}")
 
     def orphan_ids(self, testimony_table):
         rows = self.execute(
-            f"SELECT rowid FROM {self.table} WHERE rowid NOT IN "
+            f"SELECT id FROM {self.terms_table} WHERE id NOT IN "
             f"(SELECT id FROM {testimony_table})"
         )
         return [row[0] for row in rows]
@@ -106,7 +167,7 @@ class SQLiteBackend(SearchBackend):
     def missing_ids(self, testimony_table):
         rows = self.execute(
             f"SELECT id FROM {testimony_table} WHERE id NOT IN "
-            f"(SELECT rowid FROM {self.table})"
+            f"(SELECT id FROM {self.terms_table})"
         )
         return [row[0] for row in rows]
 
@@ -206,21 +267,75 @@ class SQLiteBackend(SearchBackend):
         self.execute("ANALYZE")
 
     def size_in_bytes(self):
-        """The pages of the FTS5 table's shadow tables (index, document sizes,
-        the copy of the analyzed text FTS5 keeps to delete rows), as stored."""
+        """The pages of FTS5's shadow tables (index, document sizes, settings) and
+        of the side table, as stored."""
+        shadows = ("data", "idx", "content", "docsize", "config")
+        names = [f"{self.table}_{shadow}" for shadow in shadows] + [self.terms_table]
         try:
             rows = self.execute(
-                "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE %s",
-                [f"{self.table}%"],
+                "SELECT SUM(pgsize) FROM dbstat WHERE name IN "
+                f"({', '.join(['%s'] * len(names))})",
+                names,
             )
         except DatabaseError:  # SQLite built without the dbstat table
-            text = " + ".join(f"length(CAST(c{i} AS BLOB))" for i in range(len(FIELDS)))
             rows = self.execute(
                 f"SELECT (SELECT SUM(length(block)) FROM {self.table}_data) + "
-                f"(SELECT SUM({text}) FROM {self.table}_content)"
+                f"(SELECT SUM(length(sz)) FROM {self.table}_docsize) + "
+                f"(SELECT SUM(length(sizes) + length(terms)) FROM {self.terms_table})"
             )
         return rows[0][0] or 0
 
 
 def _column(pieces):
     return f" {BARRIER} ".join(" ".join(piece) for piece in pieces if piece)
+
+
+def _inventory(columns, pieces=None):
+    """The side table's ``(sizes, terms)`` of a row: the number of tokens FTS5
+    counts in each column, space-separated, and the row's distinct terms, sorted
+    and compressed (``zlib``).
+
+    ``pieces`` (each column's token lists) saves tokenizing the columns again
+    when the ascii tokenizer would keep every token as it is: no ASCII capital,
+    punctuation or control character anywhere, which is what the analyzer makes.
+    """
+    if pieces is not None and not any(map(FTS5_SPLITS.search, columns)):
+        sizes, terms = [], set()
+        for column in pieces:
+            present = [tokens for tokens in column if tokens]
+            sizes.append(
+                str(sum(map(len, present)) + len(present) - 1 if present else 0)
+            )
+            terms.update(*present)
+            if len(present) > 1:
+                terms.add(BARRIER)
+    else:
+        sizes, terms = [], set()
+        for text in columns:
+            if ASCII_UPPER.search(text):  # never in analyzed text: skip the copy
+                text = text.translate(ASCII_LOWER)
+            tokens = FTS5_TOKEN.findall(text)
+            sizes.append(str(len(tokens)))
+            terms.update(tokens)
+    # Sorted, the terms compress 13 % better.
+    return " ".join(sizes), zlib.compress(" ".join(sorted(terms)).encode(), 6)
+
+
+def _stored_columns(sizes, terms):
+    """Column values FTS5's 'delete' takes as those of the row stored with these
+    sizes and terms: every term once, and each column as many tokens as it had.
+
+    Each column gets the next terms, up to its size, then repeats one of them (or
+    any term of the row) to its size: there are no more distinct terms than
+    tokens, so every term finds a place.
+    """
+    text = zlib.decompress(terms).decode()
+    # Split on spaces only: other white space (U+00A0, U+3000) is inside tokens.
+    terms = text.split(" ") if text else []
+    columns, start = [], 0
+    for size in map(int, sizes.split()):
+        taken = terms[start : start + size]
+        start += len(taken)
+        filler = (taken or terms or [""])[0]
+        columns.append(" ".join(taken + [filler] * (size - len(taken))))
+    return columns

@@ -1,0 +1,296 @@
+"""Hit sets as bitmaps, kept in memory while the data does not change (SQLite).
+
+A search request needs three things besides the engine's matches: which
+testimonies the user may see under the chosen filters, how many hits carry each
+theme, place and language, and the tags themselves. Asking the database for them
+on every request means one index look-up per hit and per tag link: at 100,000
+testimonies, two thirds of the time of a request for a common word. Here they are
+sets of testimony ids held as Python integers used as bitmaps (bit *n* set: id *n*
+is in the set), so that narrowing the matches is one ``&`` and a facet count one
+``&`` and ``int.bit_count()``: microseconds, whatever the number of hits.
+
+What is kept is only ever *derived* from the database, never decided here:
+
+* the ids of a narrowing queryset (``visible_to(user).filter_by(...)``) are the
+  rows that queryset's own SQL returns, so visibility stays the one rule of
+  ``TestimonyQuerySet.visible_to``, and a set is looked up by that SQL;
+* the ids carrying each theme, place and language, read from their tables.
+
+All of it belongs to one *version* of the data: a random token that triggers on
+the testimony, tag and tagging tables replace on every insert, update and delete,
+in the writer's transaction, whatever writes (the ORM, ``QuerySet.update()``, raw
+SQL, a shell). Each request reads the token first (one primary-key look-up) and
+drops what it holds when the token changed; a rolled-back change restores an old
+token together with the data it stood for, and a new token is never reused.
+Migrations that rebuild a table drop its triggers, so :func:`install` runs again
+after every ``migrate`` (testimonies.search.signals).
+
+PostgreSQL is not served from here: a single version row updated by every
+writing transaction would make concurrent writers wait for each other (an
+import would hold up every save in the admin), so it counts in SQL instead.
+"""
+
+import threading
+from array import array
+from collections import Counter, OrderedDict
+from itertools import chain, groupby
+
+from django.conf import settings
+from django.db import DatabaseError
+
+STATE_TABLE = "testimonies_search_state"
+# Narrowing sets kept per version: one per audience and combination of filters.
+NARROWED_SIZE = 64
+# Up to this many hits, facets are counted hit by hit (see Postings); above, tag
+# by tag with bitmaps. About where both cost the same at 100,000 testimonies.
+FEW_HITS = 3_000
+
+
+def watched_tables():
+    """The tables whose rows the kept sets are derived from."""
+    from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
+
+    return [m._meta.db_table for m in (Testimony, ThemedItem, PlacedItem, Theme, Place)]
+
+
+def install(connection):
+    """Create the version row and the triggers that renew it (idempotent), and
+    renew it: whatever was kept may describe a table that has just changed."""
+    if connection.vendor != "sqlite":
+        return
+    quote = connection.ops.quote_name
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), version BLOB NOT NULL)",
+        f"INSERT OR IGNORE INTO {STATE_TABLE} (id, version) VALUES (1, randomblob(8))",
+    ]
+    renew = f"UPDATE {STATE_TABLE} SET version = randomblob(8) WHERE id = 1"
+    for table in watched_tables():
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            trigger = quote(f"{table}_{event.lower()}_search_version")
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event} "
+                f"ON {quote(table)} BEGIN {renew}; END"
+            )
+    statements.append(renew)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def uninstall(connection):
+    if connection.vendor != "sqlite":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in watched_tables():
+            for event in ("insert", "update", "delete"):
+                trigger = quote(f"{table}_{event}_search_version")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
+
+
+def bits_of(ids):
+    """The bitmap (an ``int``) of an iterable of non-negative integer ids."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    buffer = bytearray((max(ids) >> 3) + 1)
+    for pk in ids:
+        buffer[pk >> 3] |= 1 << (pk & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def members(ids, bits):
+    """The ids of ``ids`` (in their order) whose bit is set in ``bits``."""
+    buffer = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+    size = len(buffer)
+    return [pk for pk in ids if (pk >> 3) < size and buffer[pk >> 3] >> (pk & 7) & 1]
+
+
+def members_in_order(order, bits, count):
+    """The first ``count`` ids of ``order`` whose bit is set in ``bits``."""
+    buffer = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+    size, found = len(buffer), []
+    if not count:
+        return found
+    for pk in order:
+        if (pk >> 3) < size and buffer[pk >> 3] >> (pk & 7) & 1:
+            found.append(pk)
+            if len(found) == count:
+                break
+    return found
+
+
+class Version:
+    """What is kept for one version of one database's data."""
+
+    def __init__(self, token):
+        self.token = token
+        self.lock = threading.Lock()
+        self.narrowed = OrderedDict()
+        self._rows = None
+        self._facets = None
+        self._postings = None
+        self._tags = None
+        self._orders = {}
+
+    def narrowing(self, queryset, backend):
+        """The bitmap of the testimonies ``queryset`` selects."""
+        sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
+        key = (sql, tuple(params))
+        with self.lock:
+            bits = self.narrowed.get(key)
+            if bits is not None:
+                self.narrowed.move_to_end(key)
+                return bits
+        bits = bits_of(
+            pk for (pk,) in backend.execute(backend.with_plan_hints(sql), params)
+        )
+        with self.lock:
+            self.narrowed[key] = bits
+            while len(self.narrowed) > NARROWED_SIZE:
+                self.narrowed.popitem(last=False)
+        return bits
+
+    def facet_rows(self, backend):
+        """``{"theme": [(tag id, testimony id)], "place": […], "language":
+        [(code, testimony id)]}``, read once per version."""
+        if self._rows is None:
+            from ..models import PlacedItem, Testimony, ThemedItem
+
+            quote = backend.connection.ops.quote_name
+            rows = {}
+            for kind, through in (("theme", ThemedItem), ("place", PlacedItem)):
+                rows[kind] = backend.execute(
+                    f"SELECT {quote('tag_id')}, {quote('content_object_id')} "
+                    f"FROM {quote(through._meta.db_table)} ORDER BY 1"
+                )
+            table = quote(Testimony._meta.db_table)
+            rows["language"] = backend.execute(
+                f"SELECT {quote('language')}, {quote('id')} FROM {table} ORDER BY 1"
+            )
+            self._rows = rows
+        return self._rows
+
+    def facet_bits(self, backend):
+        """``{"theme": {tag id: bits}, "place": {…}, "language": {code: bits}}``."""
+        if self._facets is None:
+            self._facets = {
+                kind: _grouped(rows) for kind, rows in self.facet_rows(backend).items()
+            }
+        return self._facets
+
+    def facet_postings(self, backend):
+        """``{kind: Postings}``: the tags (or language) of each testimony."""
+        if self._postings is None:
+            self._postings = {
+                kind: Postings(rows) for kind, rows in self.facet_rows(backend).items()
+            }
+        return self._postings
+
+    def order(self, model, ordering, using):
+        """Every testimony id in the order ``ordering`` (``order_by()`` terms)."""
+        key = (model, tuple(str(term) for term in ordering))
+        if key not in self._orders:
+            ids = model._base_manager.using(using).order_by(*ordering)
+            self._orders[key] = array("q", ids.values_list("pk", flat=True))
+        return self._orders[key]
+
+    def tags(self, model, using):
+        """Every tag of a vocabulary by id (the version covers their tables)."""
+        if self._tags is None:
+            self._tags = {}
+        if model not in self._tags:
+            self._tags[model] = model.objects.using(using).in_bulk()
+        return self._tags[model]
+
+
+def _grouped(rows):
+    return {
+        key: bits_of(pk for _key, pk in group)
+        for key, group in groupby(rows, key=lambda row: row[0])
+    }
+
+
+_versions = {}
+_versions_lock = threading.Lock()
+
+
+def current(backend):
+    """The kept sets of the backend's database as it is now, or ``None`` where
+    they are not used (PostgreSQL, ``TESTIMONY_SEARCH_HIT_SETS = False``, or a
+    database whose store predates them)."""
+    connection = backend.connection
+    if connection.vendor != "sqlite" or not getattr(
+        settings, "TESTIMONY_SEARCH_HIT_SETS", True
+    ):
+        return None
+    try:
+        rows = backend.execute(f"SELECT version FROM {STATE_TABLE} WHERE id = 1")
+    except DatabaseError:  # created after migrate: not there yet
+        return None
+    if not rows:
+        return None
+    token = bytes(rows[0][0])
+    key = (connection.alias, str(connection.settings_dict["NAME"]))
+    with _versions_lock:
+        version = _versions.get(key)
+        if version is None or version.token != token:
+            version = _versions[key] = Version(token)
+    return version
+
+
+class Postings:
+    """The keys (tag ids, or language codes) of each testimony: ``by_id[n]`` is
+    the tuple of testimony *n*'s keys. Equal tuples are stored once (testimonies
+    share few combinations of tags), so the list costs little more than a pointer
+    per testimony. For the facets of a few hits, looking each hit up is cheaper
+    than one bitmap operation per tag."""
+
+    def __init__(self, rows):
+        by_pk = {}
+        for key, pk in rows:
+            by_pk.setdefault(pk, []).append(key)
+        self.by_id = [()] * (max(by_pk, default=-1) + 1)
+        shared = {}
+        for pk, keys in by_pk.items():
+            keys = tuple(sorted(keys, key=str))
+            self.by_id[pk] = shared.setdefault(keys, keys)
+
+    def count(self, ids):
+        """``{key: number of ids carrying it}``."""
+        by_id, size = self.by_id, len(self.by_id)
+        if ids and max(ids) >= size:
+            ids = [pk for pk in ids if pk < size]
+        return Counter(chain.from_iterable(map(by_id.__getitem__, ids)))
+
+
+def facets(version, backend, hits, limit):
+    """The :class:`~testimonies.search.facets.Facets` of ``hits`` (a
+    :class:`~testimonies.search.results.KeptHits`)."""
+    from ..models import Place, Theme
+    from .facets import facets_of
+
+    if hits.ids is not None and len(hits.ids) <= FEW_HITS:
+        counts = {
+            kind: postings.count(hits.ids)
+            for kind, postings in version.facet_postings(backend).items()
+        }
+    else:
+        bits, counts = hits.bits, {}
+        for kind, sets in version.facet_bits(backend).items():
+            counts[kind] = {}
+            for key, carrying in sets.items():
+                count = (bits & carrying).bit_count()
+                if count:
+                    counts[kind][key] = count
+    using = backend.connection.alias
+    vocabularies = {model: version.tags(model, using) for model in (Theme, Place)}
+    return facets_of(counts, hits.count, limit, using, vocabularies)
+
+
+def forget():
+    """Drop everything kept, in this process (the next request starts cold)."""
+    with _versions_lock:
+        _versions.clear()
