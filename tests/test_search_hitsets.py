@@ -215,11 +215,13 @@ class TestInstalling:
 
 class TestBitmaps:
     def test_postings_count_keys_per_id(self):
-        postings = hitsets.Postings([(7, 1), (7, 4), (9, 4), ("x", 2)])
+        postings = hitsets.Postings([(1, "7"), (4, "7,9"), (2, "12")], int)
         assert postings.count([4, 1, 100]) == {7: 2, 9: 1}
-        assert postings.count([2, 3]) == {"x": 1}
+        assert postings.count([2, 3]) == {12: 1}
         assert postings.count([]) == {}
         assert hitsets.Postings([]).count([1]) == {}
+        languages = hitsets.Postings([(1, "ru"), (3, "ja")])
+        assert languages.count([1, 2, 3]) == {"ru": 1, "ja": 1}
 
     def test_bits_of_and_members(self):
         bits = hitsets.bits_of([0, 3, 64, 1000])

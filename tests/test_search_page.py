@@ -266,6 +266,12 @@ class TestBadInput:
         start = html.index('class="search-form"')
         form = html[start : html.index("</form>", start)]
         assert 'maxlength="1000"' in form and "подвал " * 150 not in form
+        # The search box in the header echoes no more than a query can hold.
+        start = html.index('class="site-search"')
+        header = html[start : html.index("</form>", start)]
+        assert f'action="{URL}"' in header and 'maxlength="1000"' in header
+        echoed = header.split('value="', 1)[1].split('"', 1)[0]
+        assert len(echoed) == 1000 and echoed.startswith("подвал подвал")
 
     def test_control_characters_are_ignored(self, client, collection):
         html = page(client, q="\x00подвал\x1b\x7f")

@@ -33,7 +33,7 @@ import would hold up every save in the admin), so it counts in SQL instead.
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from itertools import chain, groupby
+from itertools import chain
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -129,7 +129,6 @@ class Version:
         self.token = token
         self.lock = threading.Lock()
         self.narrowed = OrderedDict()
-        self._rows = None
         self._facets = None
         self._postings = None
         self._tags = None
@@ -153,48 +152,43 @@ class Version:
                 self.narrowed.popitem(last=False)
         return bits
 
-    def facet_rows(self, backend):
-        """``{"theme": [(tag id, testimony id)], "place": […], "language":
-        [(code, testimony id)]}``, read once per version."""
-        if self._rows is None:
-            from ..models import PlacedItem, Testimony, ThemedItem
-
-            quote = backend.connection.ops.quote_name
-            rows = {}
-            for kind, through in (("theme", ThemedItem), ("place", PlacedItem)):
-                rows[kind] = backend.execute(
-                    f"SELECT {quote('tag_id')}, {quote('content_object_id')} "
-                    f"FROM {quote(through._meta.db_table)} ORDER BY 1"
-                )
-            table = quote(Testimony._meta.db_table)
-            rows["language"] = backend.execute(
-                f"SELECT {quote('language')}, {quote('id')} FROM {table} ORDER BY 1"
-            )
-            self._rows = rows
-        return self._rows
-
     def facet_bits(self, backend):
         """``{"theme": {tag id: bits}, "place": {…}, "language": {code: bits}}``."""
         if self._facets is None:
-            self._facets = {
-                kind: _grouped(rows) for kind, rows in self.facet_rows(backend).items()
-            }
+            facets = {}
+            for kind, (table, key, pk, _convert) in _facet_sources(backend).items():
+                rows = backend.execute(
+                    f"SELECT {key}, group_concat({pk}) FROM {table} GROUP BY {key}"
+                )
+                facets[kind] = {
+                    key: bits_of(map(int, ids.split(","))) for key, ids in rows
+                }
+            self._facets = facets
         return self._facets
 
     def facet_postings(self, backend):
         """``{kind: Postings}``: the tags (or language) of each testimony."""
         if self._postings is None:
-            self._postings = {
-                kind: Postings(rows) for kind, rows in self.facet_rows(backend).items()
-            }
+            postings = {}
+            for kind, (table, key, pk, convert) in _facet_sources(backend).items():
+                rows = backend.execute(
+                    f"SELECT {pk}, group_concat({key}) FROM {table} GROUP BY {pk}"
+                )
+                postings[kind] = Postings(rows, convert)
+            self._postings = postings
         return self._postings
 
-    def order(self, model, ordering, using):
+    def order(self, model, ordering, backend):
         """Every testimony id in the order ``ordering`` (``order_by()`` terms)."""
         key = (model, tuple(str(term) for term in ordering))
         if key not in self._orders:
-            ids = model._base_manager.using(using).order_by(*ordering)
-            self._orders[key] = array("q", ids.values_list("pk", flat=True))
+            ids = model._base_manager.using(backend.connection.alias)
+            sql, params = (
+                ids.order_by(*ordering).values_list("pk").query.sql_with_params()
+            )
+            self._orders[key] = array(
+                "q", (pk for (pk,) in backend.execute(sql, params))
+            )
         return self._orders[key]
 
     def tags(self, model, using):
@@ -206,11 +200,28 @@ class Version:
         return self._tags[model]
 
 
-def _grouped(rows):
-    return {
-        key: bits_of(pk for _key, pk in group)
-        for key, group in groupby(rows, key=lambda row: row[0])
+def _facet_sources(backend):
+    """For each facet: the table pairing keys with testimonies, its key and
+    testimony columns, and how to read a key back from text."""
+    from ..models import PlacedItem, Testimony, ThemedItem
+
+    quote = backend.connection.ops.quote_name
+    sources = {
+        kind: (
+            quote(through._meta.db_table),
+            quote("tag_id"),
+            quote("content_object_id"),
+            int,
+        )
+        for kind, through in (("theme", ThemedItem), ("place", PlacedItem))
     }
+    sources["language"] = (
+        quote(Testimony._meta.db_table),
+        quote("language"),
+        quote("id"),
+        str,
+    )
+    return sources
 
 
 _versions = {}
@@ -248,15 +259,16 @@ class Postings:
     per testimony. For the facets of a few hits, looking each hit up is cheaper
     than one bitmap operation per tag."""
 
-    def __init__(self, rows):
-        by_pk = {}
-        for key, pk in rows:
-            by_pk.setdefault(pk, []).append(key)
-        self.by_id = [()] * (max(by_pk, default=-1) + 1)
+    def __init__(self, rows, convert=str):
+        """``rows``: ``(testimony id, its keys joined by commas)``; ``convert``
+        reads one key back."""
+        self.by_id = [()] * (max((pk for pk, _keys in rows), default=-1) + 1)
         shared = {}
-        for pk, keys in by_pk.items():
-            keys = tuple(sorted(keys, key=str))
-            self.by_id[pk] = shared.setdefault(keys, keys)
+        for pk, joined in rows:
+            keys = shared.get(joined)
+            if keys is None:
+                keys = shared[joined] = tuple(map(convert, joined.split(",")))
+            self.by_id[pk] = keys
 
     def count(self, ids):
         """``{key: number of ids carrying it}``."""

@@ -222,7 +222,7 @@ class SearchResults:
             # Walk the whole archive in that order and keep the hits: cheaper
             # than sorting thousands of hits, and needs no list of their ids.
             order = kept.version.order(
-                self.queryset.model, ORDERINGS[self.sort], self.queryset.db
+                self.queryset.model, ORDERINGS[self.sort], backend
             )
             page = hitsets.members_in_order(order, kept.bits, offset + limit)
             return [(pk, None) for pk in page[offset:]]
