@@ -205,6 +205,22 @@ class TestInstalling:
             assert cursor.fetchone()[0] == 3 * len(hitsets.watched_tables())
         assert hitsets.current(backend_for(connection)) is not None
 
+    def test_a_missing_trigger_turns_the_kept_sets_off(self, collection, caplog):
+        visible = Testimony.objects.visible_to(None)
+        before = answer(visible, "basement OR drone")
+        with connection.cursor() as cursor:
+            cursor.execute('DROP TRIGGER "testimonies_testimony_update_search_version"')
+        assert hitsets.current(backend_for(connection)) is None
+        assert "triggers" in caplog.text
+        # Nothing renews the version now, yet the next search sees the change:
+        # it counts in SQL.
+        Testimony.objects.filter(identifier__in=before["page"][:3]).update(
+            status=Testimony.Status.DRAFT
+        )
+        after = answer(visible, "basement OR drone")
+        assert after["count"] == before["count"] - 3
+        assert not set(before["page"][:3]) & set(after["page"])
+
     def test_every_write_renews_the_version(self, collection):
         backend = backend_for(connection)
         first = hitsets.current(backend)

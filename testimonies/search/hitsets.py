@@ -30,6 +30,7 @@ writing transaction would make concurrent writers wait for each other (an
 import would hold up every save in the admin), so it counts in SQL instead.
 """
 
+import logging
 import threading
 from array import array
 from collections import Counter, OrderedDict
@@ -37,6 +38,8 @@ from itertools import chain
 
 from django.conf import settings
 from django.db import DatabaseError
+
+logger = logging.getLogger(__name__)
 
 STATE_TABLE = "testimonies_search_state"
 # Narrowing sets kept per version: one per audience and combination of filters.
@@ -125,8 +128,8 @@ def members_in_order(order, bits, count):
 class Version:
     """What is kept for one version of one database's data."""
 
-    def __init__(self, token):
-        self.token = token
+    def __init__(self, token, schema=None):
+        self.token, self.schema = token, schema
         self.lock = threading.Lock()
         self.narrowed = OrderedDict()
         self._facets = None
@@ -230,26 +233,55 @@ _versions_lock = threading.Lock()
 
 def current(backend):
     """The kept sets of the backend's database as it is now, or ``None`` where
-    they are not used (PostgreSQL, ``TESTIMONY_SEARCH_HIT_SETS = False``, or a
-    database whose store predates them)."""
+    they are not used: PostgreSQL, ``TESTIMONY_SEARCH_HIT_SETS = False``, or a
+    database where the version row or any of its triggers is missing (then
+    nothing could say when the data changes, and search counts in SQL)."""
     connection = backend.connection
     if connection.vendor != "sqlite" or not getattr(
         settings, "TESTIMONY_SEARCH_HIT_SETS", True
     ):
         return None
     try:
-        rows = backend.execute(f"SELECT version FROM {STATE_TABLE} WHERE id = 1")
+        # The schema's version changes with any CREATE or DROP, triggers included.
+        rows = backend.execute(
+            "SELECT version, (SELECT schema_version FROM pragma_schema_version) "
+            f"FROM {STATE_TABLE} WHERE id = 1"
+        )
     except DatabaseError:  # created after migrate: not there yet
         return None
     if not rows:
         return None
-    token = bytes(rows[0][0])
+    token, schema = bytes(rows[0][0]), rows[0][1]
     key = (connection.alias, str(connection.settings_dict["NAME"]))
     with _versions_lock:
         version = _versions.get(key)
-        if version is None or version.token != token:
-            version = _versions[key] = Version(token)
+        if version is not None and (version.token, version.schema) == (token, schema):
+            return version
+    if not watching(backend):
+        logger.warning(
+            "Search keeps nothing in memory: triggers of %s are missing "
+            "(run manage.py migrate).",
+            STATE_TABLE,
+        )
+        return None
+    with _versions_lock:
+        version = _versions[key] = Version(token, schema)
     return version
+
+
+def watching(backend):
+    """Whether every trigger that renews the version is in place."""
+    names = [
+        f"{table}_{event}_search_version"
+        for table in watched_tables()
+        for event in ("insert", "update", "delete")
+    ]
+    rows = backend.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+        f"AND name IN ({', '.join(['%s'] * len(names))})",
+        names,
+    )
+    return rows[0][0] == len(names)
 
 
 class Postings:
