@@ -202,7 +202,7 @@ class TestInstalling:
                 "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
                 "AND name LIKE '%search_version'"
             )
-            assert cursor.fetchone()[0] == 3 * len(hitsets.watched_tables())
+            assert cursor.fetchone()[0] == len(hitsets.triggers()) == 15
         assert hitsets.current(backend_for(connection)) is not None
 
     def test_a_missing_trigger_turns_the_kept_sets_off(self, collection, caplog):

@@ -49,11 +49,20 @@ NARROWED_SIZE = 64
 FEW_HITS = 3_000
 
 
-def watched_tables():
-    """The tables whose rows the kept sets are derived from."""
+def triggers():
+    """``(name, event, table)`` of each trigger that renews the version: every
+    insert, update and delete on the tables the kept sets are derived from."""
     from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
 
-    return [m._meta.db_table for m in (Testimony, ThemedItem, PlacedItem, Theme, Place)]
+    return [
+        (
+            f"{model._meta.db_table}_{event.lower()}_search_version",
+            event,
+            model._meta.db_table,
+        )
+        for model in (Testimony, ThemedItem, PlacedItem, Theme, Place)
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
 
 
 def install(connection):
@@ -62,20 +71,18 @@ def install(connection):
     if connection.vendor != "sqlite":
         return
     quote = connection.ops.quote_name
+    renew = f"UPDATE {STATE_TABLE} SET version = randomblob(8) WHERE id = 1"
     statements = [
         f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} "
         "(id INTEGER PRIMARY KEY CHECK (id = 1), version BLOB NOT NULL)",
         f"INSERT OR IGNORE INTO {STATE_TABLE} (id, version) VALUES (1, randomblob(8))",
+        *(
+            f"CREATE TRIGGER IF NOT EXISTS {quote(name)} AFTER {event} "
+            f"ON {quote(table)} BEGIN {renew}; END"
+            for name, event, table in triggers()
+        ),
+        renew,
     ]
-    renew = f"UPDATE {STATE_TABLE} SET version = randomblob(8) WHERE id = 1"
-    for table in watched_tables():
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            trigger = quote(f"{table}_{event.lower()}_search_version")
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event} "
-                f"ON {quote(table)} BEGIN {renew}; END"
-            )
-    statements.append(renew)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -86,10 +93,8 @@ def uninstall(connection):
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for table in watched_tables():
-            for event in ("insert", "update", "delete"):
-                trigger = quote(f"{table}_{event}_search_version")
-                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        for name, _event, _table in triggers():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
         cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
 
 
@@ -104,16 +109,22 @@ def bits_of(ids):
     return int.from_bytes(buffer, "little")
 
 
+def _as_bytes(bits):
+    """``bits`` as bytes, for testing ids one by one: ``buffer[pk >> 3] >> (pk & 7)
+    & 1``, where ``pk >> 3 < len(buffer)`` (an ``int`` would shift all of itself)."""
+    return bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+
+
 def members(ids, bits):
     """The ids of ``ids`` (in their order) whose bit is set in ``bits``."""
-    buffer = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+    buffer = _as_bytes(bits)
     size = len(buffer)
     return [pk for pk in ids if (pk >> 3) < size and buffer[pk >> 3] >> (pk & 7) & 1]
 
 
 def members_in_order(order, bits, count):
     """The first ``count`` ids of ``order`` whose bit is set in ``bits``."""
-    buffer = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+    buffer = _as_bytes(bits)
     size, found = len(buffer), []
     if not count:
         return found
@@ -271,11 +282,7 @@ def current(backend):
 
 def watching(backend):
     """Whether every trigger that renews the version is in place."""
-    names = [
-        f"{table}_{event}_search_version"
-        for table in watched_tables()
-        for event in ("insert", "update", "delete")
-    ]
+    names = [name for name, _event, _table in triggers()]
     rows = backend.execute(
         "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
         f"AND name IN ({', '.join(['%s'] * len(names))})",

@@ -81,6 +81,12 @@ class Query:
         return [phrase for group in self.groups for phrase in group]
 
     @property
+    def exclusions(self):
+        """A query matching what any excluded phrase matches (for a search with
+        only exclusions, whose hits are everything else)."""
+        return Query(groups=(self.excluded,))
+
+    @property
     def message(self):
         """A sentence for the user about how the query was read, or ``""``."""
         if self.is_empty:

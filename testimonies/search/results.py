@@ -93,8 +93,7 @@ class SearchResults:
         if query.groups:
             return queryset.filter(pk__in=RawSQL(*backend.match_sql(query)))
         # Only exclusions: everything but what they match.
-        excluded = Query(groups=(query.excluded,))
-        return queryset.exclude(pk__in=RawSQL(*backend.match_sql(excluded)))
+        return queryset.exclude(pk__in=RawSQL(*backend.match_sql(query.exclusions)))
 
     def hits(self):
         """``[(pk, language)]`` of every hit, unordered; found once and kept."""
@@ -116,8 +115,8 @@ class SearchResults:
             if query.groups:
                 return backend.hits_sql(queryset, query)
             if not query.is_blank:
-                excluded = Query(groups=(query.excluded,))
-                queryset = queryset.exclude(pk__in=RawSQL(*backend.match_sql(excluded)))
+                excluded = RawSQL(*backend.match_sql(query.exclusions))
+                queryset = queryset.exclude(pk__in=excluded)
             sql, params = queryset.values_list("pk", "language").query.sql_with_params()
             return backend.with_plan_hints(sql), params
         except EmptyResultSet:
@@ -152,9 +151,8 @@ class SearchResults:
             matched = [pk for (pk,) in backend.execute(*backend.match_sql(query))]
             return KeptHits(version, ids=hitsets.members(matched, narrowed))
         # Only exclusions: everything but what they match.
-        excluded = Query(groups=(query.excluded,))
         matched = hitsets.bits_of(
-            pk for (pk,) in backend.execute(*backend.match_sql(excluded))
+            pk for (pk,) in backend.execute(*backend.match_sql(query.exclusions))
         )
         return KeptHits(version, bits=narrowed & ~matched)
 
@@ -214,10 +212,10 @@ class SearchResults:
         they are known, else finds them inside the same query."""
         backend = self._backend()
         kept = self._from_kept_sets()
-        if (
-            kept is not None
-            and self.sort != RELEVANCE
-            and (kept.ids is None or len(kept.ids) > MANY_HITS)
+        if kept is not None and not kept.count:
+            return []
+        if kept is not None and (
+            self.sort != RELEVANCE and (kept.ids is None or len(kept.ids) > MANY_HITS)
         ):
             # Walk the whole archive in that order and keep the hits: cheaper
             # than sorting thousands of hits, and needs no list of their ids.
@@ -226,9 +224,8 @@ class SearchResults:
             )
             page = hitsets.members_in_order(order, kept.bits, offset + limit)
             return [(pk, None) for pk in page[offset:]]
-        if kept is not None and (kept.ids is not None or not kept.bits):
-            if not kept.ids:
-                return []
+        if kept is not None:
+            # Relevance needs words, so the engine was asked: the ids are known.
             source = backend.ids_source(kept.ids)
         elif self._hits is not None:
             if not self._hits:

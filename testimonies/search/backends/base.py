@@ -58,13 +58,27 @@ class SearchBackend:
     def clear(self):
         raise NotImplementedError
 
+    def stored_ids(self):
+        """``(table, column)`` holding the id of every stored testimony."""
+        raise NotImplementedError
+
     def orphan_ids(self, testimony_table):
         """Ids in the store without a testimony (left by a flush)."""
-        raise NotImplementedError
+        table, column = self.stored_ids()
+        rows = self.execute(
+            f"SELECT s.{column} FROM {table} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {testimony_table} t WHERE t.id = s.{column})"
+        )
+        return [row[0] for row in rows]
 
     def missing_ids(self, testimony_table):
         """Testimonies without a row in the store."""
-        raise NotImplementedError
+        table, column = self.stored_ids()
+        rows = self.execute(
+            f"SELECT t.id FROM {testimony_table} t WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {table} s WHERE s.{column} = t.id)"
+        )
+        return [row[0] for row in rows]
 
     def match_sql(self, query):
         """``(sql, params)`` selecting the ids of testimonies matching ``query``."""

@@ -128,19 +128,8 @@ class PostgresBackend(SearchBackend):
     def clear(self):
         self.execute(f"TRUNCATE {self.table}")
 
-    def orphan_ids(self, testimony_table):
-        rows = self.execute(
-            f"SELECT s.testimony_id FROM {self.table} s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {testimony_table} t WHERE t.id = s.testimony_id)"
-        )
-        return [row[0] for row in rows]
-
-    def missing_ids(self, testimony_table):
-        rows = self.execute(
-            f"SELECT t.id FROM {testimony_table} t WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {self.table} s WHERE s.testimony_id = t.id)"
-        )
-        return [row[0] for row in rows]
+    def stored_ids(self):
+        return self.table, "testimony_id"
 
     def match_sql(self, query):
         return (

@@ -157,19 +157,9 @@ class SQLiteBackend(SearchBackend):
         self.execute(f"INSERT INTO {self.table}({self.table}) VALUES ('delete-all')")
         self.execute(f"DELETE FROM {self.terms_table}")
 
-    def orphan_ids(self, testimony_table):
-        rows = self.execute(
-            f"SELECT id FROM {self.terms_table} WHERE id NOT IN "
-            f"(SELECT id FROM {testimony_table})"
-        )
-        return [row[0] for row in rows]
-
-    def missing_ids(self, testimony_table):
-        rows = self.execute(
-            f"SELECT id FROM {testimony_table} WHERE id NOT IN "
-            f"(SELECT id FROM {self.terms_table})"
-        )
-        return [row[0] for row in rows]
+    def stored_ids(self):
+        # FTS5 keeps no column of ids; the side table has one row per stored row.
+        return self.terms_table, "id"
 
     def match_sql(self, query):
         return (
