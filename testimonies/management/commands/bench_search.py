@@ -32,13 +32,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--documents", type=int, default=100_000)
         parser.add_argument(
-            "--runs", type=int, default=20, help=("Timed runs per query.")
+            "--runs", type=int, default=20, help="Timed runs per query."
         )
         parser.add_argument(
             "--naive-runs",
             type=int,
             default=3,
-            help=("Timed runs of the (slow) naive scan per query."),
+            help="Timed runs of the (slow) naive scan per query.",
         )
         parser.add_argument("--seed", type=int, default=20240806)
         parser.add_argument(
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep",
             action="store_true",
-            help=("Keep the temporary folder (the JSONL and SQLite file)."),
+            help="Keep the temporary folder (the JSONL and SQLite file).",
         )
         # Internal: the child process, already pointed at the throwaway database.
         parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

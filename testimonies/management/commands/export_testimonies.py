@@ -18,12 +18,12 @@ class Command(BaseCommand):
             "--output",
             "-o",
             metavar="FILE",
-            help=("Write to FILE instead of standard output."),
+            help="Write to FILE instead of standard output.",
         )
         parser.add_argument(
             "--include-private",
             action="store_true",
-            help=("Include narrators' real names, contacts and private notes."),
+            help="Include narrators' real names, contacts and private notes.",
         )
 
         parser.add_argument(

@@ -13,11 +13,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=("The .jsonl file to import, or - for stdin."))
+        parser.add_argument("file", help="The .jsonl file to import, or - for stdin.")
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=("Check the file and report what it would do; write nothing."),
+            help="Check the file and report what it would do; write nothing.",
         )
 
     def handle(self, *args, file, dry_run, verbosity, **options):
