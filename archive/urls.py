@@ -27,9 +27,11 @@ urlpatterns = [
     path("", include("testimonies.urls")),
 ]
 
-# Django's default handlers render templates/404.html (with the request, so in the
-# site's layout and language) and templates/500.html (standalone: it must render
-# even when the database or a template tag is what failed).
+# Django's default handler renders templates/404.html (with the request, so in the
+# site's layout and language); ours renders templates/500.html (standalone: it must
+# render even when the database or a template tag is what failed), or 503.html when
+# a write waited too long for the database lock (testimonies.busy).
+handler500 = "testimonies.views.errors.server_error"
 
 # Uploaded photos and documents, in development and production alike: each file only
 # for those who may see its testimony (testimonies.views.media), never the folder.

@@ -10,3 +10,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def scratch_template(tmp_path_factory):
+    from .scratch import ScratchTemplate
+
+    template = ScratchTemplate(tmp_path_factory.mktemp("scratch"))
+    yield template
+    template.remove()
+
+
+@pytest.fixture
+def scratch(scratch_template, tmp_path):
+    """A migrated database of its own, which child processes can open."""
+    database = scratch_template.copy(tmp_path)
+    yield database
+    database.drop()

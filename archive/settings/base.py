@@ -103,6 +103,32 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# SQLite, the embedded default, for many readers and several writers at once
+# (docs/deployment.md, "Concurrent writers"): in WAL mode readers never wait for a
+# writer; every transaction takes the write lock when it begins (IMMEDIATE), so two
+# writers queue for it instead of one failing half-way when it upgrades a read; and a
+# writer waits up to DJANGO_SQLITE_TIMEOUT seconds for the lock before giving up,
+# which the site answers with a "busy, try again" page (testimonies.busy), never a
+# 500. The other PRAGMAs size SQLite for a large archive that search reads over and
+# over: memory-mapped reads, a 64 MiB page cache, temporary B-trees in memory.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": float(os.environ.get("DJANGO_SQLITE_TIMEOUT", "30")),
+            "init_command": ";".join(
+                [
+                    "PRAGMA journal_mode = WAL",
+                    # FULL (not NORMAL): a committed import survives a power cut.
+                    "PRAGMA synchronous = FULL",
+                    "PRAGMA mmap_size = 1073741824",
+                    "PRAGMA cache_size = -65536",
+                    "PRAGMA temp_store = MEMORY",
+                ]
+            ),
+        }
+    )
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (

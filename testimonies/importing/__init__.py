@@ -10,25 +10,39 @@ docs/import-format.md is the contract. An import runs in three steps:
 
 Any problem in steps 1–2 raises :class:`ImportFailed` listing them all, and
 nothing is written. A dry run stops after step 2.
+
+Steps 2 and 3 of a real import run in one transaction that holds the import lock
+(:func:`.locking.import_lock`), so two imports at once run one after the other and
+the second plans against what the first wrote; one that cannot get the lock in time
+raises :class:`ImportBusy`, having written nothing.
 """
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
+from ..busy import is_busy
 from ..history import record_versions
 from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
 from ..signals import testimonies_changed
 from .fields import Cleaner
-from .problems import ImportFailed, Problem
+from .locking import import_lock
+from .problems import ImportBusy, ImportConflict, ImportFailed, Problem
 from .provenance import Narrators, Sources
 from .reading import read_lines
 from .records import Entry, clean_entry
 from .tags import Vocabulary
 from .writing import Testimonies
 
-__all__ = ["ImportFailed", "ImportResult", "Problem", "import_testimonies"]
+__all__ = [
+    "ImportBusy",
+    "ImportConflict",
+    "ImportFailed",
+    "ImportResult",
+    "Problem",
+    "import_testimonies",
+]
 
 
 @dataclass
@@ -46,18 +60,32 @@ def import_testimonies(stream, *, dry_run=False, progress=None):
     """Import the JSON Lines of the binary ``stream`` and return an ImportResult.
 
     Raises :class:`ImportFailed` (having written nothing) when any line has a
-    problem. ``progress``, when given, is called with a short message now and
-    then on large files.
+    problem, or one of its kinds when the database could not take the import now.
+    ``progress``, when given, is called with a short message now and then on
+    large files.
     """
     batch = Batch()
     for line, value, escapes in read_lines(stream, batch.problems, progress):
         batch.add(line, value, Cleaner(line, batch.problems, escapes=escapes))
-    batch.plan()
-    if batch.problems:
-        raise ImportFailed(batch.problems)
-    if not dry_run:
-        with transaction.atomic():
+    if dry_run or batch.problems:
+        batch.plan()
+        if batch.problems:
+            raise ImportFailed(batch.problems)
+        return batch.result(dry_run)
+    try:
+        with transaction.atomic(), import_lock():
+            batch.plan()
+            if batch.problems:
+                raise ImportFailed(batch.problems)
             batch.write(progress)
+    except OperationalError as error:
+        if is_busy(error):
+            raise ImportBusy() from error
+        raise
+    except IntegrityError as error:
+        # Only a writer outside imports (an archivist saving the same new theme
+        # in the admin at that moment) can get here: imports queue for the lock.
+        raise ImportConflict() from error
     return batch.result(dry_run)
 
 

@@ -54,3 +54,31 @@ class ImportFailed(Exception):
         if count > limit:
             lines.append(_("…and %(more)s more.") % {"more": count - limit})
         return "\n".join(lines)
+
+
+class ImportBusy(ImportFailed):
+    """Another import (or a long change) held the database longer than the busy
+    timeout allows; nothing was written and the same file can be sent again."""
+
+    def __init__(self):
+        super().__init__([])
+
+    def report(self, limit=200):
+        return _(
+            "The archive is busy writing another import or a large change, so "
+            "nothing was imported. Run the import again when it has finished."
+        )
+
+
+class ImportConflict(ImportFailed):
+    """Someone else wrote a conflicting row while the import ran."""
+
+    def __init__(self):
+        super().__init__([])
+
+    def report(self, limit=200):
+        return _(
+            "Someone saved a conflicting change (the same new theme, place or "
+            "identifier) while the import was being written, so nothing was "
+            "imported. Run the import again: it will use what is there now."
+        )

@@ -9,12 +9,11 @@ model signals, ``testimonies.signals.testimonies_changed`` covers bulk changes
 import threading
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.signals import connection_created
 from django.db.migrations.loader import MigrationLoader
 from django.db.models import signals
 
 from ..signals import testimonies_changed
-from . import hitsets, index, tuning
+from . import hitsets, index
 
 MIGRATION = ("testimonies", "0003_search_index")
 
@@ -207,9 +206,6 @@ def connect(app_config):
     on(signals.pre_delete, narrator_deleting, Narrator)
     on(signals.post_delete, narrator_deleted, Narrator)
     testimonies_changed.connect(bulk_changed, dispatch_uid="search.bulk_changed")
-    connection_created.connect(
-        tuning.configure_sqlite, dispatch_uid="search.configure_sqlite"
-    )
     signals.post_migrate.connect(
         migrated, sender=app_config, dispatch_uid="search.migrated"
     )

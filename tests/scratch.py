@@ -1,0 +1,137 @@
+"""Throwaway databases that other processes can open, for tests of concurrency,
+crashes and backups: the test database itself lives inside one process (SQLite in
+memory) or inside one uncommitted transaction (PostgreSQL).
+
+A scratch database is migrated once per test session and copied for each test: a
+file on SQLite, a database made from a template on the test's PostgreSQL server.
+Child processes run the archive's own code (``manage.py`` or a snippet of Python
+after ``django.setup()``) against it.
+"""
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 180
+
+
+def child_environment(url, media_root, **extra):
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "archive.settings.dev",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        **{name: str(value) for name, value in extra.items()},
+    }
+
+
+class Scratch:
+    """One test's database (``url``) and media folder, and ways to run children."""
+
+    def __init__(self, url, media_root, drop=None):
+        self.url = url
+        self.media_root = media_root
+        self._drop = drop
+
+    def environment(self, **extra):
+        return child_environment(self.url, self.media_root, **extra)
+
+    def manage(self, *args, env=None, timeout=TIMEOUT):
+        """Run ``manage.py ARGS`` to the end; return the CompletedProcess."""
+        return subprocess.run(
+            [sys.executable, "manage.py", *map(str, args)],
+            cwd=ROOT,
+            env=self.environment(**(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def start_manage(self, *args, env=None):
+        return self._start([sys.executable, "manage.py", *map(str, args)], env)
+
+    def start_python(self, code, env=None):
+        """Start ``code`` (after ``django.setup()``) in a child; return the Popen."""
+        preamble = "import django\ndjango.setup()\n"
+        source = preamble + textwrap.dedent(code)
+        return self._start([sys.executable, "-c", source], env)
+
+    def python(self, code, env=None, timeout=TIMEOUT):
+        """Run ``code`` in a child to the end; return its standard output."""
+        child = self.start_python(code, env)
+        out, err = child.communicate(timeout=timeout)
+        assert child.returncode == 0, err
+        return out
+
+    def _start(self, command, env):
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.environment(**(env or {})),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def drop(self):
+        if self._drop:
+            self._drop()
+
+
+class ScratchTemplate:
+    """A migrated database that each test's scratch database is copied from."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.vendor = connection.vendor
+        if self.vendor == "postgresql":
+            self.server = os.environ["DATABASE_URL"]
+            self.name = f"scratch_template_{secrets.token_hex(4)}"
+            self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE template0')
+            url = self._url(self.name)
+        else:
+            self.path = self.folder / "template.sqlite3"
+            url = f"sqlite:///{self.path}"
+        media = self.folder / "template-media"
+        media.mkdir()
+        done = Scratch(url, media).manage("migrate", "--noinput")
+        assert done.returncode == 0, done.stderr
+
+    def copy(self, folder):
+        folder = Path(folder)
+        media = folder / "media"
+        media.mkdir()
+        if self.vendor == "postgresql":
+            name = f"scratch_{secrets.token_hex(4)}"
+            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+            return Scratch(self._url(name), media, drop=lambda: self._drop(name))
+        path = folder / "archive.sqlite3"
+        shutil.copyfile(self.path, path)
+        return Scratch(f"sqlite:///{path}", media)
+
+    def remove(self):
+        if self.vendor == "postgresql":
+            self._drop(self.name)
+
+    def _url(self, name):
+        return urlunsplit(urlsplit(self.server)._replace(path=f"/{name}"))
+
+    def _drop(self, name):
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _admin(self, statement):
+        import psycopg
+
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(statement)
