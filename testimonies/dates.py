@@ -5,7 +5,7 @@ import datetime
 import re
 
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -15,6 +15,12 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("year")
     MONTH = "month", _("month")
     DAY = "day", _("day")
+
+
+def archive_today():
+    """Today in the archive's time zone (``TIME_ZONE``): embargoes end by this
+    calendar, not by the server's clock or the reader's."""
+    return timezone.localdate()
 
 
 def parse_partial_date(text):

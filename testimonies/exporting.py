@@ -22,6 +22,7 @@ from .importing.provenance import NARRATOR_PRIVATE
 from .importing.records import KEYS
 from .importing.tags import KEYS as TAG_KEYS
 from .models import Place, PlacedItem, Source, Testimony, Theme, ThemedItem, Translation
+from .models.tags import MAX_DEPTH
 from .redaction import redact
 
 CHUNK = 1_000
@@ -85,6 +86,7 @@ class Exporter:
             "events_to": iso(t.events_to),
             "status": t.status,
             "access": t.access,
+            "sealed_until": iso(t.sealed_until),
             "published_at": iso(t.published_at),
             "consent": {
                 "status": t.consent,
@@ -108,13 +110,15 @@ class Exporter:
         return [self.tag(tag) for tag in sorted(tags, key=lambda tag: tag.name)]
 
     def tag(self, tag, seen=frozenset()):
-        """A tag's full definition, its parent chain nested (cut short on a cycle)."""
+        """A tag's full definition, its parent chain nested (cut short on a cycle,
+        or past the depth limit in data from before it)."""
         model = type(tag)
         cached = self.definitions.get((model, tag.pk))
         if cached is not None:
             return cached
         parent = self.tags[model].get(tag.parent_id)
-        if parent is not None and parent.pk not in seen:
+        # Bounded by the depth limit, as every walk of a hierarchy is.
+        if parent is not None and parent.pk not in seen and len(seen) < MAX_DEPTH - 1:
             parent = self.tag(parent, seen | {tag.pk})
         else:
             parent = None

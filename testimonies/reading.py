@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from .languages import normalize_language
 from .models import Place, PlacedItem, Theme, ThemedItem
+from .models.tags import MAX_DEPTH
 
 #: How many place ids one counting query may carry (SQLite allows 32,766 variables).
 PARAMETER_BUDGET = 5000
@@ -49,13 +50,22 @@ class TagNode:
 
 
 def link_nodes(tags, counts):
-    """Nodes for ``tags`` with their own counts, each hung under its parent."""
+    """Nodes for ``tags`` with their own counts, each hung under its parent.
+
+    A node that would sit in a cycle (bad data), or deeper than the depth limit
+    (data from before the limit), stays at the top: every page walks at most
+    ``MAX_DEPTH`` levels.
+    """
     nodes = {tag.pk: TagNode(tag, counts.get(tag.pk, 0)) for tag in tags}
     for node in nodes.values():
         parent = nodes.get(node.tag.parent_id)
         if parent is not None and not _is_above(node, parent):
             node.parent = parent
             parent.children.append(node)
+    for node in nodes.values():
+        if node.parent is not None and node.depth >= MAX_DEPTH:
+            node.parent.children.remove(node)
+            node.parent = None
     return list(nodes.values())
 
 
@@ -69,9 +79,12 @@ def _is_above(node, candidate):
 
 
 def descendants(node):
-    for child in node.children:
+    """Every node below ``node``, depth first, parents before their children."""
+    stack = list(reversed(node.children))
+    while stack:
+        child = stack.pop()
         yield child
-        yield from descendants(child)
+        stack.extend(reversed(child.children))
 
 
 class TagTree:
@@ -81,19 +94,25 @@ class TagTree:
         self.roots = self._prune([node for node in nodes if node.parent is None])
         self.by_slug = {node.tag.slug: node for node in self.walk()}
 
-    def _prune(self, nodes):
-        kept = []
-        for node in nodes:
-            node.children = self._prune(node.children)
-            if node.count or node.children:
-                kept.append(node)
-        return kept
+    @staticmethod
+    def _prune(roots):
+        """Keep the nodes with a count or a kept child: children before parents."""
+        order, stack = [], list(roots)
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            stack.extend(node.children)
+        for node in reversed(order):
+            node.children = [c for c in node.children if c.count or c.children]
+        return [node for node in roots if node.count or node.children]
 
     def walk(self, nodes=None):
         """Every node, depth first, parents before their children."""
-        for node in self.roots if nodes is None else nodes:
+        stack = list(reversed(self.roots if nodes is None else nodes))
+        while stack:
+            node = stack.pop()
             yield node
-            yield from self.walk(node.children)
+            stack.extend(reversed(node.children))
 
     def get(self, slug):
         return self.by_slug.get(slug)

@@ -809,6 +809,7 @@ class TestGroupsAndAccess:
             for action in ["add", "change", "delete", "view"]
         }
         expected |= {"testimonies.view_narrator_private", "auth.view_user"}
+        expected |= {"testimonies.read_nonpublic"}
         assert granted == expected
         assert "auth.change_user" not in granted
 

@@ -693,3 +693,68 @@ class TestLargeFiles:
         assert "Testimonies created: 5" in out
         out, err = run(path, verbosity=0)
         assert (out, err) == ("", "")
+
+
+class TestEmbargoesAndHostileValues:
+    """``sealed_until``, identifiers that differ only in case, numbers too long."""
+
+    def test_sealed_until_is_imported_and_exported(self, tmp_path):
+        path = write_lines(
+            tmp_path,
+            line("SEAL-1", status="published", sealed_until="2031-05-09"),
+            line("SEAL-2", sealed_until=None),
+        )
+        run(path)
+        sealed = Testimony.objects.get(identifier="SEAL-1")
+        assert sealed.sealed_until == datetime.date(2031, 5, 9)
+        assert Testimony.objects.get(identifier="SEAL-2").sealed_until is None
+        out = io.StringIO()
+        call_command("export_testimonies", stdout=out, stderr=io.StringIO())
+        exported = {
+            record["identifier"]: record["sealed_until"]
+            for record in map(json.loads, out.getvalue().splitlines())
+        }
+        assert exported == {"SEAL-1": "2031-05-09", "SEAL-2": None}
+
+    def test_a_bad_embargo_date_is_a_line_error(self, tmp_path):
+        path = write_lines(
+            tmp_path, line("SEAL-1", sealed_until="next spring"), line("SEAL-2")
+        )
+        message = failure(path)
+        assert "line 1: sealed_until:" in message
+        assert not Testimony.objects.exists()
+
+    def test_an_integer_of_thousands_of_digits_is_a_line_error(self, tmp_path):
+        huge = '{"identifier": "BIG-1", "title": "t", "language": "en", "x": %s}'
+        path = write_lines(tmp_path, line("OK-1"), huge % ("9" * 5000))
+        message = failure(path)
+        assert "line 2: invalid JSON: a number with too many digits" in message
+        assert not Testimony.objects.exists()
+
+    def test_identifiers_differing_only_in_case_in_one_file(self, tmp_path):
+        path = write_lines(tmp_path, line("DEMO-EN-001"), line("demo-en-001"))
+        message = failure(path)
+        assert "line 2: identifier: “demo-en-001” already appears on line 1" in message
+
+    def test_an_identifier_differing_only_in_case_from_a_stored_one(self, tmp_path):
+        make_testimony(identifier="DEMO-EN-001")
+        path = write_lines(tmp_path, line("demo-en-001", title="Twin"))
+        message = failure(path)
+        assert "line 1: identifier:" in message
+        assert "differs only in case" in message and "“DEMO-EN-001”" in message
+        assert Testimony.objects.get().title != "Twin"
+
+    def test_a_body_over_the_size_limit_is_a_line_error(self, tmp_path):
+        from testimonies.models.testimony import BODY_LIMIT, SUMMARY_LIMIT
+
+        path = write_lines(
+            tmp_path,
+            line("HUGE-1", body="basement " * (BODY_LIMIT // 9 + 1)),
+            line("HUGE-2", summary="x" * (SUMMARY_LIMIT + 1)),
+            line("FITS-1", body="x" * BODY_LIMIT),
+        )
+        message = failure(path)
+        assert "line 1: body: Ensure this value has at most 500000 char" in message
+        assert "line 2: summary: Ensure this value has at most 5000" in message
+        assert "line 3" not in message
+        assert not Testimony.objects.exists()

@@ -11,6 +11,7 @@ it when their routes exist (``SEARCH`` and ``API`` below). Runs on SQLite and
 PostgreSQL (scripts/with_postgres.py).
 """
 
+import datetime
 import io
 import json
 import re
@@ -18,8 +19,10 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
+from testimonies.dates import archive_today
 from testimonies.models import Testimony, Translation
 
 from .factories import (
@@ -42,6 +45,8 @@ HIDDEN = {
     "withdrawn": ("xylowithdrawn", {"status": S.WITHDRAWN}),
     "restricted": ("xylorestricted", {"access": A.RESTRICTED}),
     "researchers": ("xyloresearch", {"access": A.RESEARCHERS}),
+    # Published and public, but under an embargo to the end of today.
+    "sealed": ("xylosealed", {"sealed_until": archive_today()}),
 }
 REDACTED = "xyloredacted"
 SEARCH = "/search/"
@@ -369,3 +374,97 @@ def test_public_export_holds_only_what_anonymous_visitors_read(collection):
     full = io.StringIO()
     call_command("export_testimonies", stdout=full, stderr=io.StringIO())
     assert REDACTED in full.getvalue() and "xylodraft" in full.getvalue()
+
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("sealed_until", "open_today"),
+    [(DAY, False), (0 * DAY, False), (-DAY, True)],
+    ids=["the day before", "the last day", "the day after"],
+)
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_an_embargo_ends_by_itself_the_day_after(
+    client, collection, audience, sealed_until, open_today
+):
+    """Sealed until D: hidden on D-1 and on D, on every surface; open on D+1."""
+    login(client, audience)
+    sealed = collection.hidden["sealed"]
+    Testimony.objects.filter(pk=sealed.pk).update(
+        sealed_until=archive_today() + sealed_until
+    )
+    leaks, missing = [], []
+    for url in collection.urls():
+        response = client.get(url)
+        assert response.status_code < 500, url
+        (missing if open_today else leaks).append(
+            ("xylosealed" in content(response), url)
+        )
+    if open_today:
+        # Every listing that shows the shared road now shows it too.
+        assert any(found for found, _url in missing)
+        page = client.get(sealed.get_absolute_url())
+        assert page.status_code == 200
+        for url in collection.files["sealed"]:
+            assert client.get(url).status_code == 200
+        assert client.get(API, {"q": "xylosealed"}).json()["count"] == 1
+    else:
+        assert not [url for found, url in leaks if found and "xylo" not in url]
+        assert client.get(sealed.get_absolute_url()).status_code == 404
+        assert client.get(API, {"q": "xylosealed"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("zone", "open_now"),
+    [("Pacific/Kiritimati", True), ("UTC", False), ("Pacific/Pago_Pago", False)],
+)
+def test_the_embargo_day_is_the_archives_day(client, monkeypatch, zone, open_now):
+    """At 11:00 UTC on 1 December it is already 2 December at UTC+14: an embargo
+    "until 1 December" has ended there, and not yet at UTC or UTC-11."""
+    from django.utils import timezone
+
+    moment = datetime.datetime(2026, 12, 1, 11, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    testimony = make_testimony(
+        identifier="SEALED-TZ",
+        title="xylozone title",
+        sealed_until=datetime.date(2026, 12, 1),
+    )
+    with override_settings(TIME_ZONE=zone):
+        response = client.get(testimony.get_absolute_url())
+        listed = "xylozone" in content(client.get("/testimonies/"))
+    assert (response.status_code == 200) == open_now
+    assert listed == open_now
+
+
+def test_archivists_see_and_filter_what_is_sealed(client, collection):
+    from .factories import make_archivist
+
+    client.force_login(make_archivist())
+    sealed = collection.hidden["sealed"]
+    assert client.get(sealed.get_absolute_url()).status_code == 200
+    changelist = reverse("admin:testimonies_testimony_changelist")
+    page = content(client.get(changelist, {"embargo": "sealed"}))
+    assert sealed.identifier.lower() in page
+    assert "sealed until" in page
+    assert collection.public.identifier.lower() not in page
+    never = content(client.get(changelist, {"embargo": "none"}))
+    assert sealed.identifier.lower() not in never
+    assert collection.public.identifier.lower() in never
+
+
+def test_search_notices_midnight_without_any_write(client, monkeypatch):
+    """The hit sets kept in memory (SQLite) belong to a data version; an embargo
+    ending at midnight changes no data, yet must open the testimony to search."""
+    from django.utils import timezone
+
+    testimony = make_testimony(
+        identifier="SEALED-MIDNIGHT", title="xylomidnight", sealed_until=archive_today()
+    )
+    assert client.get(API, {"q": "xylomidnight"}).json()["count"] == 0
+    tomorrow = timezone.now() + DAY
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    found = client.get(API, {"q": "xylomidnight"}).json()
+    assert [hit["identifier"] for hit in found["results"]] == [testimony.identifier]
+    assert client.get("/search/", {"q": "xylomidnight"}).status_code == 200

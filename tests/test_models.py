@@ -4,7 +4,7 @@ import datetime
 from urllib.parse import unquote
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import resolve
@@ -53,10 +53,17 @@ class TestVisibility:
             "V-published-researchers",
         }
 
-    def test_archivist_and_staff_see_everything(self, collection):
+    def test_archivists_and_superusers_see_everything(self, collection):
         everything = {t.identifier for t in collection.values()}
         assert self.visible(make_archivist()) == everything
-        assert self.visible(make_user("staff", is_staff=True)) == everything
+        assert self.visible(make_user("root", is_superuser=True)) == everything
+
+    def test_staff_status_alone_reads_only_what_the_public_reads(self, collection):
+        staff = make_user("takedowns", is_staff=True)
+        assert self.visible(staff) == {"V-published-public"}
+        staff.user_permissions.add(Permission.objects.get(codename="read_nonpublic"))
+        staff = User.objects.get(pk=staff.pk)  # permissions are cached per object
+        assert self.visible(staff) == {t.identifier for t in collection.values()}
 
     def test_inactive_archivist_sees_only_public(self, collection):
         archivist = make_archivist()
@@ -76,6 +83,15 @@ class TestTestimony:
         make_testimony(identifier="KS-2024-001")
         with pytest.raises(IntegrityError), transaction.atomic():
             make_testimony(identifier="KS-2024-001")
+
+    def test_identifier_is_unique_ignoring_case(self):
+        make_testimony(identifier="DEMO-EN-001")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            make_testimony(identifier="demo-en-001")
+        twin = Testimony(identifier="Demo-En-001", title="t", language="en")
+        with pytest.raises(ValidationError) as error:
+            twin.full_clean()
+        assert "compared ignoring case" in str(error.value)
 
     def test_url_uses_identifier(self):
         testimony = make_testimony(identifier="KS-2024.001_a")

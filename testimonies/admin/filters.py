@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import archive_today
 from ..models import Place, PlacedItem, Theme, ThemedItem
 
 INDENT = "\u2003"  # an em space: visible nesting that survives HTML whitespace
@@ -18,20 +19,26 @@ def as_tree(rows):
     """Order ``(pk, name, parent_id)`` rows parents first, each with its depth.
 
     A tag whose parent is missing (or sits in a cycle) is shown at the top level,
-    so every tag appears exactly once.
+    so every tag appears exactly once. The walk keeps its own stack: no hierarchy,
+    however deep, can exhaust Python's.
     """
     children, known = {}, {pk for pk, _name, _parent in rows}
     for pk, name, parent_id in rows:
         parent_id = parent_id if parent_id in known else None
         children.setdefault(parent_id, []).append((name, pk))
     result, seen = [], set()
+    names = {pk: name for pk, name, _parent in rows}
 
-    def walk(parent_id, depth):
-        for name, pk in sorted(children.get(parent_id, [])):
-            if pk not in seen:
-                seen.add(pk)
-                result.append((pk, name, depth))
-                walk(pk, depth + 1)
+    def walk(start, depth):
+        stack = [(depth, pk) for _name, pk in sorted(children.get(start, []))[::-1]]
+        while stack:
+            level, pk = stack.pop()
+            if pk in seen:
+                continue
+            seen.add(pk)
+            result.append((pk, names[pk], level))
+            below = sorted(children.get(pk, []))[::-1]
+            stack.extend((level + 1, child) for _name, child in below)
 
     walk(None, 0)
     for pk, name, _parent in sorted(rows, key=lambda row: row[1]):
@@ -113,3 +120,25 @@ class PlaceFilter(TagFilter):
     through = PlacedItem
     filter_argument = "place"
     include_descendants = True
+
+
+class EmbargoFilter(admin.SimpleListFilter):
+    """Sealed now, opened (an embargo that has ended), or never sealed."""
+
+    title = _("embargo")
+    parameter_name = "embargo"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("sealed", _("sealed now")),
+            ("opened", _("embargo ended")),
+            ("none", _("never sealed")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = archive_today()
+        return {
+            "sealed": queryset.sealed,
+            "opened": lambda: queryset.filter(sealed_until__lt=today),
+            "none": lambda: queryset.filter(sealed_until__isnull=True),
+        }.get(self.value(), lambda: queryset)()

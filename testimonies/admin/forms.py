@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..languages import normalize_language, validate_language
 from ..models import Testimony
+from ..models.tags import MAX_DEPTH
 from ..redaction import HELP_TEXT as REDACTION_HELP
 from ..tagging import clean_name
 
@@ -90,7 +91,7 @@ class LanguageNamesField(forms.CharField):
     def from_json(self, text):
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValidationError(
                 _("This is not valid JSON; or write one “code: name” a line.")
             ) from None
@@ -160,3 +161,20 @@ class MergeTagsForm(forms.Form):
     def __init__(self, *args, tags, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = tags
+
+    def clean_keep(self):
+        """The tags below merged ones move below the kept one: refuse a merge that
+        would nest them deeper than the hierarchy's limit."""
+        keep = self.cleaned_data["keep"]
+        level = len(keep.ancestors()) + 1
+        for other in self.fields["keep"].queryset.exclude(pk=keep.pk):
+            if level + other.height() - 1 > MAX_DEPTH:
+                raise forms.ValidationError(
+                    _(
+                        "Keeping “%(keep)s” would put what lies below “%(other)s” "
+                        "more than %(limit)s levels deep. Keep another one, or move "
+                        "those first."
+                    )
+                    % {"keep": keep.name, "other": other.name, "limit": MAX_DEPTH}
+                )
+        return keep

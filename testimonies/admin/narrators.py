@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Narrator, Testimony
+from .safety import SafeInputsAdmin
 from .widgets import SafeAutocompleteAdmin
 
 PRIVATE_FIELDS = ("real_name", "contact", "private_notes")
@@ -37,7 +38,7 @@ class NarratorTestimonyInline(admin.TabularInline):
 
 
 @admin.register(Narrator)
-class NarratorAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
+class NarratorAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
     list_display = ["alias", "code", "role", "age_group", "home_place", "testimonies"]
     list_filter = ["role", "age_group", "gender"]
     list_select_related = ["home_place"]

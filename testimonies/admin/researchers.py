@@ -15,6 +15,7 @@ from django.utils.translation import ngettext_lazy
 from ..access import RESEARCHERS_GROUP
 from ..accounts.services import notify
 from ..models import ResearcherApplication
+from .safety import SafeInputsAdmin
 
 
 def decide(modeladmin, request, queryset, status, done):
@@ -83,7 +84,7 @@ def reject(modeladmin, request, queryset):
 
 
 @admin.register(ResearcherApplication)
-class ResearcherApplicationAdmin(admin.ModelAdmin):
+class ResearcherApplicationAdmin(SafeInputsAdmin):
     list_display = [
         "full_name",
         "username",

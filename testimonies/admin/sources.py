@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Source
+from .safety import SafeInputsAdmin
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(SafeInputsAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "organisation", "interviewer", "date", "licence", "uses"]
     search_fields = ["title", "organisation", "interviewer", "publisher", "url"]
     list_filter = ["licence"]

@@ -15,6 +15,7 @@ from ..signals import testimonies_changed
 from ..tagging import name_key
 from .forms import MergeTagsForm, TagAdminForm
 from .merging import merge_tags, through_model, unused_tags
+from .safety import SafeInputsAdmin
 from .widgets import SafeAutocompleteAdmin
 
 # Edits to these change what a tagged testimony is found by, so the search index
@@ -112,7 +113,7 @@ def remove_unused(modeladmin, request, queryset):
         )
 
 
-class TagAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
+class TagAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
     form = TagAdminForm
     list_select_related = ["parent"]
     search_fields = ["name", "slug"]

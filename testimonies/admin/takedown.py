@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from ..models import TakedownRequest
+from .safety import SafeInputsAdmin
 
 Status = TakedownRequest.Status
 
@@ -78,7 +79,7 @@ def mark_rejected(modeladmin, request, queryset):
 
 
 @admin.register(TakedownRequest)
-class TakedownRequestAdmin(admin.ModelAdmin):
+class TakedownRequestAdmin(SafeInputsAdmin):
     list_display = ["created_at", "testimony_link", "excerpt", "status", "handled_by"]
     list_display_links = ["created_at"]
     list_filter = ["status", ("created_at", admin.DateFieldListFilter)]

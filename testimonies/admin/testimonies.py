@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +11,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..models import Document, Photo, Testimony, Translation
 from ..signals import testimonies_changed
 from .actions import TESTIMONY_ACTIONS
-from .filters import PlaceFilter, ThemeFilter
+from .filters import EmbargoFilter, PlaceFilter, ThemeFilter
 from .forms import TestimonyAdminForm, TranslationAdminForm
+from .safety import SafeInputsAdmin
 from .widgets import (
     SafeAutocompleteAdmin,
     SafeAutocompleteSelectMultiple,
@@ -52,7 +54,7 @@ class DocumentInline(admin.TabularInline):
 
 
 @admin.register(Testimony)
-class TestimonyAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
+class TestimonyAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
     form = TestimonyAdminForm
     list_display = [
         "identifier",
@@ -60,6 +62,7 @@ class TestimonyAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
         "language",
         "status",
         "access",
+        "embargo",
         "theme_list",
         "place_list",
         "recorded",
@@ -69,6 +72,7 @@ class TestimonyAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
     list_filter = [
         "status",
         "access",
+        EmbargoFilter,
         "language",
         ThemeFilter,
         PlaceFilter,
@@ -101,6 +105,7 @@ class TestimonyAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
             {
                 "fields": [
                     ("status", "access"),
+                    "sealed_until",
                     "published_at",
                     "is_sample",
                     ("created_at", "updated_at"),
@@ -154,6 +159,14 @@ class TestimonyAdmin(SimpleHistoryAdmin, SafeAutocompleteAdmin):
     @admin.display(description=_("places"))
     def place_list(self, testimony):
         return ", ".join(place.name for place in testimony.places.all())
+
+    @admin.display(description=_("embargo"), ordering="sealed_until")
+    def embargo(self, testimony):
+        if not testimony.is_sealed():
+            return "—"
+        return _("sealed until %(date)s") % {
+            "date": date_format(testimony.sealed_until, "DATE_FORMAT")
+        }
 
     @admin.display(description=_("recorded"), ordering="recorded_on")
     def recorded(self, testimony):

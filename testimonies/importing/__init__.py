@@ -95,7 +95,7 @@ class Batch:
     def __init__(self):
         self.problems = []
         self.entries = []
-        self.lines = {}  # identifier → line that gave it first
+        self.lines = {}  # identifier, lower case → line that gave it first
         self.themes = Vocabulary(Theme)
         self.places = Vocabulary(Place)
         self.narrators = Narrators()
@@ -104,13 +104,14 @@ class Batch:
     def add(self, line, value, cleaner):
         identifier = value.get("identifier") if isinstance(value, dict) else None
         if isinstance(identifier, str):
-            if identifier in self.lines:
+            key = identifier.lower()  # identifiers are unique ignoring case
+            if key in self.lines:
                 message = _("“%(identifier)s” already appears on line %(line)s") % {
                     "identifier": identifier,
-                    "line": self.lines[identifier],
+                    "line": self.lines[key],
                 }
                 cleaner.error("identifier", message)
-            self.lines.setdefault(identifier, line)
+            self.lines.setdefault(key, line)
         entry = clean_entry(value, cleaner)
         if entry is None or not cleaner.ok:
             return

@@ -72,6 +72,9 @@ def read_lines(stream, problems, progress=None):
             message = _("invalid JSON: %(message)s") % {"message": error}
         except RecursionError:
             message = _("invalid JSON: nested too deeply")
+        except ValueError:
+            # Python refuses to convert integers of more than 4,300 digits.
+            message = _("invalid JSON: a number with too many digits")
         else:
             yield number, value, b"\\u" in raw
             continue

@@ -25,6 +25,7 @@ KEYS = (
     "events_to",
     "status",
     "access",
+    "sealed_until",
     "published_at",
     "consent",
     "content_warnings",
@@ -90,6 +91,10 @@ def clean_entry(data, c):
         )
     if "events_to" in data:
         values["events_to"] = c.period_end(data["events_to"], "events_to")
+    if "sealed_until" in data:
+        values["sealed_until"] = c.field(
+            Testimony, "sealed_until", data["sealed_until"], "sealed_until", null=True
+        )
     if "published_at" in data:
         values["published_at"] = c.moment(
             Testimony, "published_at", data["published_at"], "published_at"

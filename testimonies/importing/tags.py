@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from ..models import Place, Theme
+from ..models.tags import MAX_DEPTH
 from ..tagging import clean_name, name_key
 from .bulk import in_chunks
 from .fields import INVALID, join
@@ -50,8 +51,14 @@ def clean_tags(c, model, value, path, mentions):
     return keys if c.ok else INVALID
 
 
-def clean_tag(c, model, value, path, mentions):
-    """One name or tag object; appends its mentions (parents first), returns its key."""
+def clean_tag(c, model, value, path, mentions, level=1):
+    """One name or tag object; appends its mentions (parents first), returns its key.
+    ``level`` counts the parents nested around this one."""
+    if level > MAX_DEPTH:
+        return c.error(
+            path,
+            _("parents nested more than %(limit)s levels deep") % {"limit": MAX_DEPTH},
+        )
     if isinstance(value, str):
         name_path, data = path, {"name": value}
     elif isinstance(value, dict):
@@ -90,7 +97,9 @@ def clean_tag(c, model, value, path, mentions):
         if parent is None:
             mention.parent = None
         else:
-            parent_key = clean_tag(c, model, parent, join(path, "parent"), mentions)
+            parent_key = clean_tag(
+                c, model, parent, join(path, "parent"), mentions, level + 1
+            )
             if parent_key == mention.key:
                 c.error(join(path, "parent"), _("a tag cannot be its own parent"))
             mention.parent = parent_key
@@ -153,6 +162,7 @@ class Vocabulary:
             self.tags[key] = tag
         self.existing = existing
         self._check_cycles(problems)
+        self._check_depth(problems)
 
     def _unique_slug(self, tag, slugs):
         # Taggit's own scheme (name, then name_1, name_2…), without its per-tag
@@ -184,6 +194,47 @@ class Vocabulary:
                     "“%(name)s” cannot lie inside “%(parent)s”, which lies inside it"
                 ) % {"parent": parent, "name": mention.name}
                 problems.append(Problem(line, path, message))
+
+    def _check_depth(self, problems):
+        """Refuse a file whose parents would nest any tag, stored or new, deeper
+        than ``MAX_DEPTH``; name the line that sets the parent too deep."""
+        children = {}
+        for key in {*self.existing, *self.mentions}:
+            children.setdefault(self._parent_key(key), []).append(key)
+        # Breadth first from the tops: levels of the hierarchy as it would be.
+        level, frontier, seen = 1, children.get(None, []), set()
+        too_deep = []
+        while frontier:
+            seen.update(frontier)
+            if level > MAX_DEPTH:
+                too_deep = frontier
+                break
+            frontier = [
+                child
+                for key in frontier
+                for child in children.get(key, [])
+                if child not in seen
+            ]
+            level += 1
+        reported = set()
+        for key in too_deep:
+            # The nearest tag on its way up whose parent this file sets.
+            node = key
+            while node is not None:
+                mention = self.mentions.get(node)
+                if mention is not None and mention.parent is not ABSENT:
+                    break
+                node = self._parent_key(node)
+            if node is None or node in reported:
+                continue
+            reported.add(node)
+            mention = self.mentions[node]
+            line, path = mention.where
+            message = _(
+                "“%(name)s” would lie more than %(limit)s levels deep (themes and "
+                "places nest at most %(limit)s levels)"
+            ) % {"name": mention.name, "limit": MAX_DEPTH}
+            problems.append(Problem(line, path, message))
 
     def write(self):
         """Create new tags, then set parents and changed fields (bulk, no per-tag

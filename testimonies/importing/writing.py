@@ -4,6 +4,7 @@ few queries, then written in bulk. Nothing here runs a query per line."""
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,15 +26,27 @@ class Testimonies:
 
     def plan(self, problems):
         # Bodies can be long and an update of a stored testimony never reads them.
-        stored_rows = Testimony.objects.defer("summary", "body")
-        identifiers = [entry.identifier for entry in self.entries]
+        # Identifiers are unique ignoring case (the constraint's index serves this).
+        stored_rows = Testimony.objects.defer("summary", "body").annotate(
+            identifier_key=Lower("identifier")
+        )
+        keys = [entry.identifier.lower() for entry in self.entries]
         stored = {
-            t.identifier: t for t in in_chunks(stored_rows, "identifier", identifiers)
+            t.identifier_key: t for t in in_chunks(stored_rows, "identifier_key", keys)
         }
         self.stored_pks = {testimony.pk for testimony in stored.values()}
         self.now = timezone.now()
         for entry in self.entries:
-            testimony = stored.get(entry.identifier)
+            testimony = stored.get(entry.identifier.lower())
+            if testimony is not None and testimony.identifier != entry.identifier:
+                message = _(
+                    "“%(identifier)s” differs only in case from the stored "
+                    "testimony “%(stored)s”: write it as stored"
+                ) % {"identifier": entry.identifier, "stored": testimony.identifier}
+                problems.append(Problem(entry.line, "identifier", message))
+                self.testimonies.append(testimony)  # kept parallel to entries
+                self.changes.append(set())
+                continue
             if testimony is None:
                 testimony = Testimony()
                 self.created.append(testimony)

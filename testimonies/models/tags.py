@@ -21,6 +21,10 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 from ..tagging import clean_name, name_key, unique_names
 
 SLUG_MAX_LENGTH = 90
+#: How many levels a hierarchy of themes or places may have: country → region →
+#: district → settlement → quarter is five; three more leave room. Every walk of a
+#: hierarchy stops here, so no import line can make a page recurse without end.
+MAX_DEPTH = 8
 
 
 class TagQuerySet(models.QuerySet):
@@ -134,11 +138,23 @@ class MultilingualTag(TagBase):
             raise ValidationError(
                 {"name": _("“%(name)s” already exists.") % {"name": duplicate.name}}
             )
-        for ancestor in self.ancestors():
+        ancestors = self.ancestors()
+        for ancestor in ancestors:
             if ancestor.pk == self.pk and self.pk is not None:
                 raise ValidationError(
                     {"parent": _("A tag cannot be its own ancestor.")}
                 )
+        levels = len(ancestors) + self.height()
+        if levels > MAX_DEPTH:
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "Themes and places nest at most %(limit)s levels deep; "
+                        "under this parent there would be %(levels)s."
+                    )
+                    % {"limit": MAX_DEPTH, "levels": levels}
+                }
+            )
 
     def slugify(self, tag, i=None):
         slug = slugify(clean_name(tag), allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-")
@@ -150,15 +166,34 @@ class MultilingualTag(TagBase):
         return slug
 
     def ancestors(self):
-        """Return the parents from the nearest up, stopping at a cycle."""
+        """Return the parents from the nearest up, stopping at a cycle, or a level
+        past the depth limit (bad data from before it)."""
         result, seen, node = [], {self.pk}, self.parent
-        while node is not None and node.pk not in seen:
+        while node is not None and node.pk not in seen and len(result) <= MAX_DEPTH:
             result.append(node)
             seen.add(node.pk)
             node = node.parent
-        if node is not None:
+        if node is not None and node.pk in seen:
             result.append(node)  # lets clean() report the cycle
         return result
+
+    def height(self):
+        """Levels from this tag down to its deepest descendant (1: no children),
+        counted one query a level, at most one level past the depth limit."""
+        if self.pk is None:
+            return 1
+        manager = type(self)._default_manager
+        levels, frontier, seen = 1, {self.pk}, {self.pk}
+        while levels <= MAX_DEPTH:
+            frontier = (
+                set(manager.filter(parent__in=frontier).values_list("pk", flat=True))
+                - seen
+            )
+            if not frontier:
+                break
+            seen |= frontier
+            levels += 1
+        return levels
 
     def name_in(self, language=None):
         """The name in ``language`` (default: the active one), else the stored name."""
@@ -220,9 +255,11 @@ class Place(MultilingualTag):
             )
 
     def descendant_ids(self):
-        """The primary keys of this place and every place below it."""
-        ids, frontier = {self.pk}, [self.pk]
-        while frontier:
+        """The primary keys of this place and every place below it (to the depth
+        limit: one query a level)."""
+        ids, frontier, levels = {self.pk}, [self.pk], 1
+        while frontier and levels < MAX_DEPTH:
+            levels += 1
             frontier = [
                 pk
                 for pk in Place.objects.filter(parent__in=frontier).values_list(

@@ -1,8 +1,9 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +11,17 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from ..access import Audience, audience_of
-from ..dates import DatePrecision, display_partial_date, last_day
+from ..dates import DatePrecision, archive_today, display_partial_date, last_day
 from ..languages import normalize_language, validate_language
 from ..redaction import PublicText, field_errors
 from .tags import PlacedItem, TestimonyTagManager, ThemedItem
+
+#: Size limits of the texts, in characters (docs/import-format.md). A summary is a
+#: paragraph; 500,000 characters is a book of some 250 pages, far more than any
+#: written testimony. An hour's interview belongs in a transcript of its recording,
+#: not in one field that every search hit would have to read for its snippet.
+SUMMARY_LIMIT = 5_000
+BODY_LIMIT = 500_000
 
 validate_identifier = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z",
@@ -29,7 +37,10 @@ class TestimonyQuerySet(models.QuerySet):
         """What ``user`` may see. Every surface of the archive goes through this.
 
         Anonymous visitors: published and public. Researchers: also published
-        researcher-only testimonies. Archivists and staff: everything.
+        researcher-only testimonies. Neither sees a testimony sealed until today
+        or later (in the archive's time zone): it opens the day after its
+        embargo, with nothing to run. Archivists (permission ``read_nonpublic``):
+        everything.
         """
         audience = audience_of(user)
         if audience == Audience.ARCHIVIST:
@@ -37,7 +48,16 @@ class TestimonyQuerySet(models.QuerySet):
         access = [Testimony.Access.PUBLIC]
         if audience == Audience.RESEARCHER:
             access.append(Testimony.Access.RESEARCHERS)
-        return self.filter(status=Testimony.Status.PUBLISHED, access__in=access)
+        return self.filter(
+            models.Q(sealed_until__isnull=True)
+            | models.Q(sealed_until__lt=archive_today()),
+            status=Testimony.Status.PUBLISHED,
+            access__in=access,
+        )
+
+    def sealed(self):
+        """The testimonies under an embargo today."""
+        return self.filter(sealed_until__gte=archive_today())
 
     def with_related(self):
         """Everything a list shows, in a fixed number of queries."""
@@ -151,8 +171,12 @@ class Testimony(models.Model):
         help_text=_("Stable accession number, used in the public address."),
     )
     title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True)
-    body = models.TextField(_("text"), blank=True)
+    summary = models.TextField(
+        _("summary"), blank=True, validators=[MaxLengthValidator(SUMMARY_LIMIT)]
+    )
+    body = models.TextField(
+        _("text"), blank=True, validators=[MaxLengthValidator(BODY_LIMIT)]
+    )
     language = models.CharField(
         _("language"),
         max_length=35,
@@ -219,6 +243,17 @@ class Testimony(models.Model):
         _("consent scope"), max_length=10, choices=ConsentScope.choices, blank=True
     )
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    sealed_until = models.DateField(
+        _("sealed until"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "An embargo: to the end of this day (in the archive's time zone) only "
+            "archivists can read the testimony, whatever its status and access. "
+            "It opens by itself the day after."
+        ),
+    )
     content_warnings = models.JSONField(_("content warnings"), default=list, blank=True)
     is_sample = models.BooleanField(
         _("sample data"),
@@ -256,6 +291,23 @@ class Testimony(models.Model):
         verbose_name = _("testimony")
         verbose_name_plural = _("testimonies")
         ordering = ["-recorded_on", "identifier"]
+        permissions = [
+            (
+                "read_nonpublic",
+                "Can read testimonies that are not public (drafts, restricted, sealed)",
+            )
+        ]
+        constraints = [
+            # "demo-en-001" and "DEMO-EN-001" would cite as one testimony.
+            models.UniqueConstraint(
+                Lower("identifier"),
+                name="testimony_identifier_unique_ignoring_case",
+                violation_error_message=_(
+                    "A testimony with this identifier already exists (identifiers "
+                    "are compared ignoring case)."
+                ),
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["status", "access", "language"],
@@ -343,9 +395,16 @@ class Testimony(models.Model):
         labels = dict(self.ContentWarning.choices)
         return [labels.get(code, code) for code in self.content_warnings or []]
 
+    def is_sealed(self):
+        return self.sealed_until is not None and self.sealed_until >= archive_today()
+
     def is_public(self):
+        """What ``visible_to(None)`` decides, for one testimony in hand (badges,
+        cache headers): no query."""
         return (
-            self.status == self.Status.PUBLISHED and self.access == self.Access.PUBLIC
+            self.status == self.Status.PUBLISHED
+            and self.access == self.Access.PUBLIC
+            and not self.is_sealed()
         )
 
 
@@ -364,8 +423,12 @@ class Translation(models.Model):
         _("language"), max_length=35, validators=[validate_language]
     )
     title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True)
-    body = models.TextField(_("text"), blank=True)
+    summary = models.TextField(
+        _("summary"), blank=True, validators=[MaxLengthValidator(SUMMARY_LIMIT)]
+    )
+    body = models.TextField(
+        _("text"), blank=True, validators=[MaxLengthValidator(BODY_LIMIT)]
+    )
     translator = models.CharField(_("translator"), max_length=200, blank=True)
     kind = models.CharField(
         _("kind"), max_length=10, choices=Kind.choices, default=Kind.HUMAN
