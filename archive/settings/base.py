@@ -188,8 +188,10 @@ TESTIMONY_MEDIA_ACCEL_PREFIX = os.environ.get("DJANGO_MEDIA_ACCEL_PREFIX", "")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "testimonies:home"
 AUTHENTICATION_BACKENDS = [
-    # First, so a locked-out username and address are refused before any password
-    # is checked.
+    # First, so a locked-out username or address is refused before any password
+    # is checked: failures per address whatever the username, then per username
+    # and address (axes).
+    "testimonies.accounts.backends.AddressLockoutBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -208,12 +210,23 @@ TRUSTED_PROXY_COUNT = (
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Sign-up, password-reset and takedown requests allowed per client address and window
-# (seconds). Counted in the default cache: production needs a shared one
-# (docs/deployment.md), or each worker counts on its own.
+# (seconds); wrong old passwords per account; failed sign-ins per address whatever
+# the username (password spraying; axes counts per username and address). Counted
+# in the default cache, which every worker shares: a table of the database here
+# (created by migration 0010), a cache server with several machines
+# (docs/deployment.md).
 ACCOUNT_RATE_LIMITS = {
     "signup": (10, 60 * 60),
     "password_reset": (5, 60 * 60),
     "takedown": (5, 60 * 60),
+    "password_change": (5, 60 * 60),
+    "login_address": (30, 60 * 60),
+}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "archive_cache",
+    }
 }
 
 # Login protection (django-axes): five failures for one username from one address

@@ -6,6 +6,9 @@ from pathlib import Path
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Mail inline, so a test reads mail.outbox as soon as the response is back
+# (tests/test_accounts.py checks the after-the-response path on its own).
+TESTIMONY_MAIL_AFTER_RESPONSE = False
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="testimony-archive-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

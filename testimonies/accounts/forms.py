@@ -1,11 +1,14 @@
-"""The researcher sign-up form."""
+"""The researcher sign-up form, and the password-reset form that mails later."""
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import User
+from django.core.mail import EmailMultiAlternatives
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ResearcherApplication
+from .outbox import send_later
 
 
 def application_field(name, **kwargs):
@@ -62,3 +65,27 @@ class SignUpForm(UserCreationForm):
             name: self.cleaned_data[name]
             for name in ("full_name", "affiliation", "purpose")
         }
+
+
+class DeferredPasswordResetForm(PasswordResetForm):
+    """Django's form, its mail sent after the response (.outbox): a reset for a
+    registered address answers as fast as one for an unknown address."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context))
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(
+            " ".join(subject.split()), body, from_email, [to_email]
+        )
+        if html_email_template_name is not None:
+            html = loader.render_to_string(html_email_template_name, context)
+            message.attach_alternative(html, "text/html")
+        send_later(message)

@@ -1,17 +1,14 @@
 """Signing up for researcher access."""
 
-import logging
-
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ..models import ResearcherApplication
-
-logger = logging.getLogger(__name__)
+from .outbox import send_later
 
 
 def apply_for_research_access(*, form, request):
@@ -39,10 +36,10 @@ def apply_for_research_access(*, form, request):
 
 
 def notify(request, email, template, **context):
-    """Send ``template``'s subject and body to ``email``.
+    """Send ``template``'s subject and body to ``email``, after the response.
 
     A mail server that is down must not turn a recorded application into an
-    error page, so failures are logged for the operator instead.
+    error page, so failures are logged for the operator instead (.outbox).
     """
     context = {
         "site_url": request.build_absolute_uri("/"),
@@ -51,7 +48,4 @@ def notify(request, email, template, **context):
     }
     subject = render_to_string(f"{template}_subject.txt", context, request)
     body = render_to_string(f"{template}.txt", context, request)
-    try:
-        send_mail(" ".join(subject.split()), body, None, [email])
-    except OSError:  # SMTP errors are OSErrors
-        logger.exception("Could not send %s", template)
+    send_later(EmailMessage(" ".join(subject.split()), body, None, [email]))

@@ -16,8 +16,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from ..accounts import throttle
-from ..accounts.forms import SignUpForm
+from ..accounts.forms import DeferredPasswordResetForm, SignUpForm
 from ..accounts.services import apply_for_research_access
+
+
+def too_many_requests(request, scope):
+    return TemplateResponse(
+        request, "registration/too_many_requests.html", {"scope": scope}, status=429
+    )
 
 
 class ThrottledPostMixin:
@@ -27,12 +33,7 @@ class ThrottledPostMixin:
 
     def post(self, request, *args, **kwargs):
         if not throttle.allow(request, self.throttle_scope):
-            return TemplateResponse(
-                request,
-                "registration/too_many_requests.html",
-                {"scope": self.throttle_scope},
-                status=429,
-            )
+            return too_many_requests(request, self.throttle_scope)
         return super().post(request, *args, **kwargs)
 
 
@@ -68,15 +69,30 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(ThrottledPostMixin, auth_views.PasswordResetView):
+    form_class = DeferredPasswordResetForm
     throttle_scope = "password_reset"
     subject_template_name = "registration/password_reset_subject.txt"
     email_template_name = "registration/password_reset_email.txt"
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view; wrong old passwords count per account, so a session left
+    open cannot be used to guess the password (and then change it)."""
+
     # Named apart from registration/password_change_form.html, which the admin's
     # own password page uses.
     template_name = "registration/change_password.html"
+    throttle_scope = "password_change"
+
+    def post(self, request, *args, **kwargs):
+        if throttle.exceeded(request, self.throttle_scope, key=request.user.pk):
+            return too_many_requests(request, self.throttle_scope)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            throttle.allow(self.request, self.throttle_scope, key=self.request.user.pk)
+        return super().form_invalid(form)
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
