@@ -468,3 +468,22 @@ def test_search_notices_midnight_without_any_write(client, monkeypatch):
     found = client.get(API, {"q": "xylomidnight"}).json()
     assert [hit["identifier"] for hit in found["results"]] == [testimony.identifier]
     assert client.get("/search/", {"q": "xylomidnight"}).status_code == 200
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_an_empty_answer_takes_as_long_whatever_hides_behind_it(
+    client, collection, audience, settings
+):
+    """A word only hidden testimonies contain must not answer later than a word
+    nobody wrote: every empty answer is held to the same floor."""
+    import time
+
+    settings.TESTIMONY_SEARCH_EMPTY_ANSWER_SECONDS = 0.05
+    login(client, audience)
+    hidden = [m for m in forbidden_markers(audience) if m != REDACTED]
+    for word in [*hidden, REDACTED, "nobodywrotethis"]:
+        for url in [SEARCH, API]:
+            started = time.perf_counter()
+            response = client.get(url, {"q": word})
+            assert time.perf_counter() - started >= 0.05, (url, word)
+            assert "open-1" not in content(response)

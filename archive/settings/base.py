@@ -184,6 +184,11 @@ TESTIMONY_THUMBNAIL_SIZE = (480, 480)
 TESTIMONY_MEDIA_ACCEL = os.environ.get("DJANGO_MEDIA_ACCEL", "")
 TESTIMONY_MEDIA_ACCEL_PREFIX = os.environ.get("DJANGO_MEDIA_ACCEL_PREFIX", "")
 
+# An empty search answer is held until this long after the search began, so that a
+# word only hidden testimonies contain answers no slower than a word nobody wrote
+# (docs/security.md, "Search timing").
+TESTIMONY_SEARCH_EMPTY_ANSWER_SECONDS = 0.02
+
 # Accounts: the site's own sign-in for researchers (the admin keeps its own page).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "testimonies:home"
