@@ -1,4 +1,5 @@
 # Two commands: `make run` serves the archive with demo data; `make test` runs the suite.
+# `make serve` serves it with production settings and gunicorn (docs/deployment.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,7 @@ AXE := node_modules/axe-core/axe.min.js
 LANGUAGES := ja uk ru
 I18N_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=node_modules
 
-.PHONY: setup run test test-sqlite test-postgres lint translations messages browser-setup
+.PHONY: setup run serve test test-sqlite test-postgres lint translations messages browser-setup
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,12 @@ run: setup translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST)
+
+# Production settings on one machine: migrates, collects static files, then gunicorn
+# (gunicorn.conf.py). On loopback it runs over plain HTTP with a local secret key;
+# scripts/serve.py says what to set for anything else.
+serve: setup translations
+	$(BIN)/python scripts/serve.py $(HOST)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -10,13 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(module, **env):
-    """Import a settings module in a fresh interpreter; return (exit code, output)."""
-    script = (
-        "import django, os; from django.conf import settings; "
-        "print(settings.DATABASES['default']['ENGINE'], "
-        "settings.DATABASES['default']['NAME'], settings.DEBUG)"
-    )
+DATABASE_AND_DEBUG = (
+    "settings.DATABASES['default']['ENGINE'], "
+    "settings.DATABASES['default']['NAME'], settings.DEBUG"
+)
+
+
+def load_settings(module, show=DATABASE_AND_DEBUG, **env):
+    """Import a settings module in a fresh interpreter and print ``show`` (Python
+    expressions over ``settings``); return (exit code, output)."""
+    script = f"import django, os; from django.conf import settings; print({show})"
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -73,3 +76,37 @@ def test_production_starts_with_its_secrets(flag, expected):
     )
     assert code == 0, output
     assert output.split()[2] == expected
+
+
+@pytest.mark.parametrize(
+    "value, admins",
+    [
+        (
+            "Night Desk <desk@example.org>, Olena <olena@example.org>",
+            [("Night Desk", "desk@example.org"), ("Olena", "olena@example.org")],
+        ),
+        (
+            "desk@example.org, olena@example.org",
+            [
+                ("desk@example.org", "desk@example.org"),
+                ("olena@example.org", "olena@example.org"),
+            ],
+        ),
+        ('"Doe, Jane" <jane@example.org>,', [("Doe, Jane", "jane@example.org")]),
+        ("", []),
+    ],
+)
+def test_admins_come_from_a_mail_style_list(value, admins):
+    code, output = load_settings(
+        "archive.settings.dev", show="repr(settings.ADMINS)", DJANGO_ADMINS=value
+    )
+    assert code == 0, output
+    assert eval(output) == admins
+
+
+@pytest.mark.parametrize("value", ["desk", "Night Desk <desk>", "a@b@c"])
+def test_admins_that_are_not_addresses_are_refused(value):
+    code, output = load_settings("archive.settings.dev", DJANGO_ADMINS=value)
+    assert code != 0
+    assert "DJANGO_ADMINS" in output
+    assert "is not an email address" in output

@@ -2,18 +2,22 @@
 
 Configuration comes from the environment: ``DATABASE_URL``, ``DJANGO_DEBUG``,
 ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DJANGO_MEDIA_ROOT``,
-``DJANGO_CSRF_TRUSTED_ORIGINS``, ``DJANGO_BEHIND_PROXY``, ``DJANGO_PROXY_COUNT``,
-``DJANGO_DEFAULT_FROM_EMAIL`` (docs/deployment.md lists them all).
+``DJANGO_STATIC_ROOT``, ``DJANGO_CSRF_TRUSTED_ORIGINS``, ``DJANGO_BEHIND_PROXY``,
+``DJANGO_PROXY_COUNT``, ``DJANGO_DEFAULT_FROM_EMAIL``, ``DJANGO_ADMINS``
+(docs/deployment.md lists them all).
 
 The protections every environment shares live here too, so development and the test
 suite see what production does: the Content-Security-Policy, login lockout (axes),
-change history (simple_history). docs/security.md explains them.
+change history (simple_history). docs/security.md explains them. So does the
+logging (docs/deployment.md, "Logging").
 """
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +39,25 @@ def env_list(name, default=""):
         for item in os.environ.get(name, default).split(",")
         if item.strip()
     ]
+
+
+def env_addresses(name):
+    """Django's ``(name, address)`` pairs from a list written as in a mail header:
+    ``Name <a@example.org>, Other <b@example.org>`` or plain addresses."""
+    value = os.environ.get(name, "")
+    pairs = []
+    # getaddresses reads commas inside quoted names ("Doe, Jane" <j@…>) as part of
+    # the name, which a plain split on commas would not.
+    for display, address in getaddresses([value]):
+        if not display and not address:
+            continue
+        if address.count("@") != 1 or not all(address.split("@")):
+            raise ImproperlyConfigured(
+                f"{name}: {address or display!r} is not an email address; write "
+                '"Name <name@example.org>, other@example.org".'
+            )
+        pairs.append((display or address, address))
+    return pairs
 
 
 DEBUG = env_flag("DJANGO_DEBUG", False)
@@ -154,7 +177,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -204,6 +227,46 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DJANGO_DEFAULT_FROM_EMAIL", "Testimony Archive <archive@localhost>"
 )
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day: reset links are keys to accounts
+
+# Who is mailed each server error (with its traceback and the request) when DEBUG is
+# off: people trusted with the archive's data, as the request may quote it.
+ADMINS = env_addresses("DJANGO_ADMINS")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Logging, the same in every environment so that development and the test suite log
+# what production does: Django's warnings and errors (every 500 and 503 with its
+# traceback) go to standard error, which is gunicorn's error log under `make serve`
+# and the console under runserver, whatever DEBUG says (Django's default prints
+# them only with DEBUG on); with DEBUG off each server error is also mailed to
+# ADMINS. Not propagated: gunicorn's root logger would print them a second time.
+LOGGING = {
+    "version": 1,
+    # Keeps gunicorn's loggers and Django's django.server (runserver) working.
+    "disable_existing_loggers": False,
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+        },
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    "loggers": {
+        "django": {
+            "handlers": ["stderr", "mail_admins"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
+}
 
 # The number of reverse proxies in front of the application that append to
 # X-Forwarded-For. Zero: REMOTE_ADDR is the client (see testimonies.accounts.network).
