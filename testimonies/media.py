@@ -15,6 +15,7 @@ Limits come from settings, read at call time: TESTIMONY_MAX_UPLOAD_BYTES,
 TESTIMONY_MAX_IMAGE_PIXELS and TESTIMONY_THUMBNAIL_SIZE.
 """
 
+import hashlib
 import re
 import uuid
 from pathlib import PurePath
@@ -96,6 +97,7 @@ def prepare_photo(photo):
     clean = imaging.sanitize(imaging.open_image(_read_upload(photo.image)))
     replaced = _stored_names(photo, "image", "thumbnail")
     photo.image = ContentFile(clean.content, name=f"photo{clean.extension}")
+    photo.sha256 = sha256(clean.content)
     photo.thumbnail = ContentFile(
         imaging.thumbnail(clean.picture), name="thumbnail.webp"
     )
@@ -127,6 +129,7 @@ def prepare_document(document):
     document.file = ContentFile(data, name=f"document{extension}")
     document.content_type = content_type
     document.size = len(data)
+    document.sha256 = sha256(data)
     _delete_on_commit(type(document), replaced)
 
 
@@ -143,6 +146,23 @@ def delete_stored_files(instance):
             if name:
                 names[field.attname] = name
     _delete_on_commit(type(instance), names)
+
+
+def sha256(data):
+    """The hex SHA-256 of ``data``: the fixity recorded for a stored file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def stored_sha256(storage, name, chunk_size=1 << 20):
+    """The hex SHA-256 of the stored file ``name``, read in chunks.
+
+    Raises FileNotFoundError when the file is missing.
+    """
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as stream:
+        while chunk := stream.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def download_name(title, stored_name):

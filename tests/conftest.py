@@ -27,3 +27,11 @@ def scratch(scratch_template, tmp_path):
     database = scratch_template.copy(tmp_path)
     yield database
     database.drop()
+
+
+@pytest.fixture
+def another_scratch(scratch_template, tmp_path):
+    """A second migrated, empty database with its own media folder."""
+    database = scratch_template.copy(tmp_path / "another")
+    yield database
+    database.drop()

@@ -2,6 +2,9 @@
 crashes and backups: the test database itself lives inside one process (SQLite in
 memory) or inside one uncommitted transaction (PostgreSQL).
 
+A test may take several (``scratch`` and ``another_scratch``, tests/conftest.py),
+each with its own database and media folder: a backup of one restored into another.
+
 A scratch database is migrated once per test session and copied for each test: a
 file on SQLite, a database made from a template on the test's PostgreSQL server.
 Child processes run the archive's own code (``manage.py`` or a snippet of Python
@@ -111,7 +114,7 @@ class ScratchTemplate:
     def copy(self, folder):
         folder = Path(folder)
         media = folder / "media"
-        media.mkdir()
+        media.mkdir(parents=True)
         if self.vendor == "postgresql":
             name = f"scratch_{secrets.token_hex(4)}"
             self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')

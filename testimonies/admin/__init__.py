@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from . import (  # noqa: F401 (registration)
+    fixity,
     narrators,
     researchers,
     sources,

@@ -1,4 +1,5 @@
 from .accounts import ResearcherApplication
+from .fixity import FixityCheck
 from .media import Document, Photo
 from .narrator import Narrator
 from .source import Source
@@ -8,6 +9,7 @@ from .testimony import Testimony, Translation
 
 __all__ = [
     "Document",
+    "FixityCheck",
     "Narrator",
     "Photo",
     "Place",

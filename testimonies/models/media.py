@@ -2,7 +2,9 @@
 
 Files are stored under random names, never the uploader's, so a file's address tells
 nothing and cannot be guessed from another. Validation, metadata stripping and
-thumbnails live in :mod:`testimonies.media`.
+thumbnails live in :mod:`testimonies.media`. Each keeps the SHA-256 of its stored
+file, taken when it was stored, so that ``check_fixity`` can tell a file that
+changed or vanished on disk (:mod:`testimonies.fixity`).
 """
 
 from django.db import models
@@ -11,6 +13,24 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from .. import media
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def for_fixity(self):
+        """What a fixity check reads of each attachment: its file, hash, testimony."""
+        return self.select_related("testimony").only(
+            "pk", "sha256", "testimony__identifier", self.model.FILE_FIELD
+        )
+
+
+def sha256_field():
+    return models.CharField(
+        _("SHA-256"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Checksum of the stored file, taken when it was stored."),
+    )
 
 
 class Photo(models.Model):
@@ -40,6 +60,12 @@ class Photo(models.Model):
     caption = models.TextField(_("caption"), blank=True)
     credit = models.CharField(_("credit"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    sha256 = sha256_field()
+
+    objects = AttachmentQuerySet.as_manager()
+
+    # The stored file that the checksum is of; the thumbnail is made from it again.
+    FILE_FIELD = "image"
 
     class Meta:
         verbose_name = _("photo")
@@ -74,6 +100,11 @@ class Document(models.Model):
     )
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, editable=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    sha256 = sha256_field()
+
+    objects = AttachmentQuerySet.as_manager()
+
+    FILE_FIELD = "file"
 
     class Meta:
         verbose_name = _("document")
