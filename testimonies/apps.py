@@ -8,11 +8,11 @@ class TestimoniesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in
 
         # The search index follows every change to what it holds.
-        from .accounts.backends import count_failure
+        from .accounts.backends import refund_success
         from .search import signals
 
         signals.connect(self)
-        user_login_failed.connect(count_failure, dispatch_uid="accounts.failures")
+        user_logged_in.connect(refund_success, dispatch_uid="accounts.sign_ins")

@@ -2,10 +2,13 @@
 
 SQLite lets one writer in at a time; the others wait for the lock up to the busy
 timeout of the settings (``DJANGO_SQLITE_TIMEOUT``) and then fail with "database is
-locked". PostgreSQL fails the same way only where a lock timeout is set. Nothing
+locked". PostgreSQL fails the same way where a lock timeout is set: an import
+waiting for another (testimonies.importing.locking). Nothing
 was written when that happens (the transaction rolled back), so the honest answer
 is 503 with ``Retry-After``: the reader's work is intact and can be sent again.
 """
+
+import logging
 
 from django.db import OperationalError
 
@@ -23,3 +26,13 @@ def is_busy(error):
         return True
     message = str(error).lower()
     return "database is locked" in message or "database table is locked" in message
+
+
+class NotBusy(logging.Filter):
+    """Keeps "busy" answers out of the mail to ADMINS (LOGGING): a long import
+    makes every waiting writer answer 503, and one mail each would bury the
+    errors that matter. They still reach the error log."""
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        return not is_busy(error)

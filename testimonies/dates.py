@@ -19,8 +19,9 @@ class DatePrecision(models.TextChoices):
 
 def archive_today():
     """Today in the archive's time zone (``TIME_ZONE``): embargoes end by this
-    calendar, not by the server's clock or the reader's."""
-    return timezone.localdate()
+    calendar, not by the server's clock or the reader's (nor by a time zone a
+    request might activate)."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def parse_partial_date(text):

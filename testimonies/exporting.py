@@ -117,11 +117,16 @@ class Exporter:
         if cached is not None:
             return cached
         parent = self.tags[model].get(tag.parent_id)
-        # Bounded by the depth limit, as every walk of a hierarchy is.
-        if parent is not None and parent.pk not in seen and len(seen) < MAX_DEPTH - 1:
+        cut = False
+        if parent is None or parent.pk in seen:
+            parent = None
+        elif len(seen) < MAX_DEPTH - 1:
             parent = self.tag(parent, seen | {tag.pk})
         else:
-            parent = None
+            # Bounded by the depth limit, as every walk of a hierarchy is: deeper
+            # data from before the limit names its parent without defining it,
+            # so an import keeps the stored chain as it is.
+            parent, cut = parent.name, True
         values = {
             "name": tag.name,
             "parent": parent,
@@ -134,7 +139,8 @@ class Exporter:
             values["latitude"] = number(tag.latitude)
             values["longitude"] = number(tag.longitude)
         definition = {key: values[key] for key in TAG_KEYS[model]}
-        self.definitions[(model, tag.pk)] = definition
+        if not cut:  # a cut depends on where the walk began
+            self.definitions[(model, tag.pk)] = definition
         return definition
 
     def narrator(self, narrator):

@@ -2,10 +2,10 @@
 
 Each Photo and Document keeps the SHA-256 of its file, taken when the file was
 stored (:mod:`testimonies.media`) or, for files stored before checksums existed, by
-migration 0008. :func:`check_fixity` reads every file again, compares, and records
+migration 0010. :func:`check_fixity` reads every file again, compares, and records
 the run as a :class:`~testimonies.models.FixityCheck` for the admin to show.
 
-A file without a checksum (its file was missing when 0008 ran) gets one recorded by
+A file without a checksum (its file was missing when 0010 ran) gets one recorded by
 the first check that finds it: trust on first sight, said so in the report.
 Thumbnails are not checked: they are made from the photo again at will.
 """
@@ -124,7 +124,9 @@ def _inspect(attachment, damage):
         return ""
     try:
         found = media.stored_sha256(file.storage, file.name)
-    except FileNotFoundError:
+    except OSError:
+        # Gone, or there but unreadable (permissions, a bad disk sector): either
+        # way the archive cannot give these bytes back, so it counts as missing.
         damage.append(Damage(MISSING, file.name, identifier, attachment.sha256))
         return ""
     if attachment.sha256 and found != attachment.sha256:

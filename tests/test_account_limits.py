@@ -6,7 +6,6 @@ import threading
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 
@@ -21,13 +20,6 @@ RESET = reverse("password_reset")
 SIGNUP = reverse("signup")
 LOGIN = reverse("login")
 CHANGE = reverse("password_change")
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class SlowRelay(EmailBackend):
@@ -188,3 +180,33 @@ def test_password_spraying_across_usernames_locks_the_address(client, settings):
         LOGIN, {"username": "olena", "password": PASSWORD}, REMOTE_ADDR="192.0.2.1"
     )
     assert elsewhere.status_code == 302
+
+
+def test_successful_sign_ins_do_not_use_up_the_address_limit(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS}
+    settings.ACCOUNT_RATE_LIMITS["login_address"] = (3, 3600)
+    make_user("olena")
+    office = {"REMOTE_ADDR": "198.51.100.20"}
+    for _ in range(6):
+        signed_in = client.post(
+            LOGIN, {"username": "olena", "password": PASSWORD}, **office
+        )
+        assert signed_in.status_code == 302
+        client.logout()
+
+
+def test_an_ipv6_network_counts_as_one_address(client, settings):
+    """A subscriber holds a whole /64: each of its addresses is the same client."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS}
+    settings.ACCOUNT_RATE_LIMITS["password_reset"] = (3, 3600)
+    codes = [
+        client.post(
+            RESET, {"email": "x@example.org"}, REMOTE_ADDR=f"2001:db8:1:2::{n:x}"
+        ).status_code
+        for n in range(1, 6)
+    ]
+    assert codes == [302, 302, 302, 429, 429]
+    other = client.post(
+        RESET, {"email": "x@example.org"}, REMOTE_ADDR="2001:db8:1:3::1"
+    )
+    assert other.status_code == 302

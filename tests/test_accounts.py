@@ -5,7 +5,6 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from testimonies.access import RESEARCHERS_GROUP
@@ -21,14 +20,6 @@ LOGOUT = reverse("logout")
 PASSWORD_RESET = reverse("password_reset")
 APPLICATIONS = reverse("admin:testimonies_researcherapplication_changelist")
 PASSWORD = "a long and unusual passphrase"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate limits count in the cache, which outlives a test's transaction."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def signup_data(**changes):

@@ -168,7 +168,7 @@ def test_a_restored_backup_gives_back_the_same_archive(
     info = bagit.Bag(str(bag)).info
     assert info["Archive-Software"] == "Testimony Archive"
     assert info["Archive-Database-Vendor"] == connection.vendor
-    assert "testimonies 0011_fixity" in info["Archive-Migration"]
+    assert "testimonies 0011_rate_counts" in info["Archive-Migration"]
     assert info["Archive-Testimonies"] == "32"
     assert info["Archive-Media-Files"] == "5"
 
@@ -252,8 +252,10 @@ def test_a_bag_from_newer_code_is_refused(bag, another_scratch):
     [
         "from tests.factories import make_testimony; make_testimony()",
         "from tests.factories import make_user; make_user('someone')",
+        "from tests.factories import make_theme; make_theme('Only a theme')",
+        "from testimonies.models import Source; Source.objects.create(title='S')",
     ],
-    ids=["a testimony", "a user"],
+    ids=["a testimony", "a user", "a theme", "a source"],
 )
 def test_a_restore_into_a_database_that_is_not_empty_is_refused(
     bag, another_scratch, code
@@ -319,3 +321,15 @@ def test_a_backup_taken_while_the_site_writes_is_consistent(
     assert int(writes) == int(translations) == in_bag
     restored = state(another_scratch)
     assert restored["testimonies"] == restored["indexed"] == in_bag + 32
+
+
+def test_a_bag_whose_path_holds_uri_characters_restores_its_data(
+    seeded, another_scratch, tmp_path
+):
+    """ "#", "?" and "%" in the bag's path once opened an empty new database."""
+    bag = tmp_path / "backups #1 ?50%"
+    done = seeded.manage("backup", bag)
+    assert done.returncode == 0, done.stderr
+    restored = another_scratch.manage("restore", bag)
+    assert restored.returncode == 0, restored.stderr
+    assert another_scratch.python(COUNT).strip() != "0"

@@ -121,26 +121,35 @@ def test_two_imports_of_one_file_at_once_run_one_after_the_other(scratch, tmp_pa
     assert counts.split() == ["1500", "8", "1"]
 
 
-def test_an_import_that_cannot_get_the_lock_in_time_says_so(scratch, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL imports queue for the lock without a timeout")
-    data = write_import(tmp_path / "small.jsonl", 20)
-    holder = scratch.start_python(
-        """
-        import sys, time
+#: Holds what an import waits for: SQLite's write lock, PostgreSQL's import lock.
+HOLDER = {
+    "sqlite": """
+        import time
         from django.db import transaction
         from testimonies.models import Theme
         with transaction.atomic():
             Theme.objects.create(name="Held")
             print("locked", flush=True)
             time.sleep(60)
-        """
-    )
+        """,
+    "postgresql": """
+        import time
+        from django.db import connection, transaction
+        from testimonies.importing.locking import import_lock
+        with transaction.atomic(), import_lock():
+            print("locked", flush=True)
+            time.sleep(60)
+        """,
+}
+
+
+def test_an_import_that_cannot_get_the_lock_in_time_says_so(scratch, tmp_path):
+    data = write_import(tmp_path / "small.jsonl", 20)
+    holder = scratch.start_python(HOLDER[connection.vendor])
     assert holder.stdout.readline().strip() == "locked"
+    short = {"DJANGO_SQLITE_TIMEOUT": "0.2", "DJANGO_IMPORT_LOCK_TIMEOUT": "0.2"}
     try:
-        done = scratch.manage(
-            "import_testimonies", data, env={"DJANGO_SQLITE_TIMEOUT": "0.2"}
-        )
+        done = scratch.manage("import_testimonies", data, env=short)
     finally:
         holder.kill()
         holder.wait()

@@ -110,7 +110,7 @@ def test_the_migration_records_checksums_of_files_stored_before_it(attachments):
     Photo.objects.update(sha256="")
     Document.objects.update(sha256="")
     Path(document.file.path).unlink()
-    migration = importlib.import_module("testimonies.migrations.0011_fixity")
+    migration = importlib.import_module("testimonies.migrations.0010_fixity")
     editor = SimpleNamespace(connection=SimpleNamespace(alias="default"))
     migration.record_checksums(apps, editor)
     photo.refresh_from_db()

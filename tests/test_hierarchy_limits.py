@@ -178,18 +178,28 @@ class TestPagesSurviveChainsWrittenAroundTheChecks:
         place_filter = client.get(changelist, {"place": places[0].pk})
         assert place_filter.status_code == 200
 
-    def test_export_of_a_deep_chain_is_bounded(self):
+    def test_export_of_a_deep_chain_is_bounded(self, tmp_path):
         import io
 
         places = chain(Place, 930, "export")
-        make_testimony(identifier="OPEN-1", places=[places[-1]])
+        make_testimony(identifier="DRAFT-1", status="draft", places=[places[-1]])
         out = io.StringIO()
         call_command("export_testimonies", stdout=out, stderr=io.StringIO())
         place = json.loads(out.getvalue())["places"][0]
         levels = 1
-        while place.get("parent"):
+        while isinstance(place.get("parent"), dict):
             place, levels = place["parent"], levels + 1
         assert levels == MAX_DEPTH
+        # The last level names its stored parent: a round trip changes nothing.
+        assert place["parent"] == places[-1 - MAX_DEPTH].name
+        path = tmp_path / "round-trip.jsonl"
+        path.write_text(out.getvalue())
+        call_command("import_testimonies", str(path), verbosity=0)
+        assert Place.objects.get(pk=places[-1].pk).ancestors()[:1] == [places[-2]]
+        assert (
+            Place.objects.get(pk=places[-MAX_DEPTH].pk).parent_id
+            == places[-1 - MAX_DEPTH].pk
+        )
 
 
 def test_a_tag_without_children_is_one_level_high():

@@ -95,3 +95,19 @@ def test_without_admins_the_error_is_still_logged_and_nothing_is_mailed(tmp_path
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["mails"] == []
     assert "RuntimeError: planted failure in the home page" in done.stderr
+
+
+def test_a_busy_answer_is_logged_but_not_mailed(tmp_path):
+    """A long import makes every waiting writer answer 503: one mail each would
+    bury the errors that matter."""
+    busy = FAILING_REQUEST.replace(
+        'raise RuntimeError("planted failure in the home page")',
+        "from django.db import OperationalError\n"
+        '    raise OperationalError("database is locked")',
+    )
+    done = run_production(busy, tmp_path, DJANGO_ADMINS="ops@example.org")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == 503
+    assert result["mails"] == []
+    assert "database is locked" in done.stderr

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
@@ -42,13 +41,6 @@ REQUIRED_DIRECTIVES = {
     "base-uri": "'self'",
     "object-src": "'none'",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def policy(response):

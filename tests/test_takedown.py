@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from testimonies.models import TakedownRequest, Testimony
@@ -15,13 +14,6 @@ pytestmark = pytest.mark.django_db
 S, A = Testimony.Status, Testimony.Access
 REASON = "I gave this testimony and I withdraw my consent to its publication."
 CONTACT = "reach-me-4471@example.org"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -197,6 +197,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 TAGGIT_TAGS_FROM_STRING = "testimonies.tagging.parse_tag_string"
 TAGGIT_STRING_FROM_TAGS = "testimonies.tagging.format_tag_string"
 
+# PostgreSQL: how long an import waits for another import to finish before it
+# gives up, having written nothing (SQLite's imports wait DJANGO_SQLITE_TIMEOUT).
+TESTIMONY_IMPORT_LOCK_TIMEOUT = float(
+    os.environ.get("DJANGO_IMPORT_LOCK_TIMEOUT", "30")
+)
+
 # Limits for attached photos and documents.
 TESTIMONY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TESTIMONY_MAX_IMAGE_PIXELS = 50_000_000
@@ -245,6 +251,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_busy": {"()": "testimonies.busy.NotBusy"},
     },
     "formatters": {
         "plain": {
@@ -255,7 +262,7 @@ LOGGING = {
         "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
         "mail_admins": {
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "not_busy"],
             "class": "django.utils.log.AdminEmailHandler",
         },
     },
@@ -280,21 +287,14 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # Sign-up, password-reset and takedown requests allowed per client address and window
 # (seconds); wrong old passwords per account; failed sign-ins per address whatever
 # the username (password spraying; axes counts per username and address). Counted
-# in the default cache, which every worker shares: a table of the database here
-# (created by migration 0010), a cache server with several machines
-# (docs/deployment.md).
+# in the database, which every worker and machine shares (testimonies.accounts.
+# throttle).
 ACCOUNT_RATE_LIMITS = {
     "signup": (10, 60 * 60),
     "password_reset": (5, 60 * 60),
     "takedown": (5, 60 * 60),
     "password_change": (5, 60 * 60),
     "login_address": (30, 60 * 60),
-}
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "archive_cache",
-    }
 }
 
 # Login protection (django-axes): five failures for one username from one address

@@ -2,10 +2,12 @@
 
 Axes locks a username out from one address after five failures; an attacker who
 tries one common password against many usernames (password spraying) never fails
-twice for one of them. Failed sign-ins therefore also count per address
+twice for one of them. Sign-ins therefore also count per address
 (``ACCOUNT_RATE_LIMITS["login_address"]``, a higher limit, since a school or an
-office may share one address), and past the limit this backend, listed first,
-refuses every sign-in from there until the window ends.
+office may share one address). This backend, listed first, takes a number for
+every attempt before any password is checked, so concurrent guesses are counted
+one by one, and past the limit refuses every sign-in from there until the window
+ends; a sign-in that succeeds gives its number back, so only failures add up.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,7 @@ SCOPE = "login_address"
 
 class AddressLockoutBackend:
     def authenticate(self, request, **credentials):
-        if request is not None and throttle.exceeded(request, SCOPE):
+        if request is not None and not throttle.allow(request, SCOPE):
             # PermissionDenied ends the search for a backend: no password is
             # checked, and the sign-in fails like a wrong one.
             raise PermissionDenied
@@ -27,7 +29,7 @@ class AddressLockoutBackend:
     # (Django's test client would pick the first backend that has one).
 
 
-def count_failure(sender, credentials, request=None, **kwargs):
-    """``user_login_failed``: one more failure from this address."""
+def refund_success(sender, request=None, user=None, **kwargs):
+    """``user_logged_in``: a sign-in that succeeded was no guess."""
     if request is not None:
-        throttle.allow(request, SCOPE)
+        throttle.refund(request, SCOPE)

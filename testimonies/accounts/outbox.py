@@ -10,6 +10,7 @@ sends inline instead (the test suite, where mail.outbox must be read at once).
 
 import atexit
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 _executor = None
 _pending = []
+_lock = threading.Lock()  # gunicorn's threads share this module
 
 
 def send_later(message):
@@ -25,16 +27,19 @@ def send_later(message):
         _send(message)
         return
     global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
-        atexit.register(_executor.shutdown, wait=True)
-    _pending[:] = [future for future in _pending if not future.done()]
-    _pending.append(_executor.submit(_send, message))
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+            atexit.register(_executor.shutdown, wait=True)
+        _pending[:] = [future for future in _pending if not future.done()]
+        _pending.append(_executor.submit(_send, message))
 
 
 def drain(timeout=10):
     """Wait until every queued message has been handed to the mail backend."""
-    for future in list(_pending):
+    with _lock:
+        pending = list(_pending)
+    for future in pending:
         future.result(timeout=timeout)
 
 

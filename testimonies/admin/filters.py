@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import archive_today
 from ..models import Place, PlacedItem, Theme, ThemedItem
 
 INDENT = "\u2003"  # an em space: visible nesting that survives HTML whitespace
@@ -136,9 +135,8 @@ class EmbargoFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        today = archive_today()
         return {
             "sealed": queryset.sealed,
-            "opened": lambda: queryset.filter(sealed_until__lt=today),
+            "opened": queryset.unsealed,
             "none": lambda: queryset.filter(sealed_until__isnull=True),
-        }.get(self.value(), lambda: queryset)()
+        }.get(self.value(), queryset.all)()

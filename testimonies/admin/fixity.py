@@ -7,10 +7,11 @@ shows the newest first, so its top row answers "are the files intact?".
 from django.contrib import admin
 
 from ..models import FixityCheck
+from .safety import SafeInputsAdmin
 
 
 @admin.register(FixityCheck)
-class FixityCheckAdmin(admin.ModelAdmin):
+class FixityCheckAdmin(SafeInputsAdmin):
     list_display = ["started_at", "ok", "checked", "missing", "altered", "finished_at"]
     list_filter = ["ok"]
     date_hierarchy = "started_at"

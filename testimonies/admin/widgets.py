@@ -10,20 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db import connection
 
-
-def is_valid_key(model, value):
-    """Whether ``value`` can be looked up as a primary key of ``model``."""
-    key = model._meta.pk
-    try:
-        value = key.to_python(value)
-    except ValidationError:
-        return False
-    if isinstance(value, int):
-        low, high = connection.ops.integer_field_range(key.get_internal_type())
-        return (low is None or value >= low) and (high is None or value <= high)
-    return True
+from .safety import is_valid_key
 
 
 class ValidKeysMixin:

@@ -18,12 +18,14 @@ import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 from django.db.backends.postgresql.client import DatabaseClient
 from django.utils.translation import gettext as _
 
 from ..models import Document, Photo, Testimony
+from ..search.backends.base import TABLE as search_table
 from . import BackupError
 
 
@@ -77,7 +79,9 @@ class SQLiteEngine:
     def restore(self, path):
         """Replace the live database with the file at ``path``."""
         self.connection.ensure_connection()
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # A URI, so the copy opens read-only; as_uri() quotes "#", "?" and "%",
+        # which would otherwise cut the path short (an empty new database).
+        source = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
         try:
             source.backup(self.connection.connection)
         finally:
@@ -115,10 +119,18 @@ class PostgreSQLEngine:
             transaction.atomic(using=self.connection.alias),
             self.connection.cursor() as cursor,
         ):
-            tables = self.connection.introspection.table_names(cursor)
+            # The database was checked empty; only the tables of this project
+            # go (its models', migrate's own, the search store), never another
+            # application's that shares the schema.
+            ours = set(self.connection.introspection.django_table_names())
+            ours |= {"django_migrations", search_table}
+            tables = [
+                table
+                for table in self.connection.introspection.table_names(cursor)
+                if table in ours
+            ]
             if tables:
                 quoted = ", ".join(map(self.connection.ops.quote_name, tables))
-                # The database was checked empty: only what migrate made goes.
                 cursor.execute(f"DROP TABLE {quoted} CASCADE")
         self.connection.close()
         self.run(

@@ -16,8 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -103,6 +103,17 @@ def unknown_migrations(connection, migrations):
     ]
 
 
+#: What ``migrate`` writes into a new database, and what may be thrown away:
+#: these need not be empty for a restore to go ahead.
+DISPOSABLE = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "auth.group",
+    "sessions.session",
+    "testimonies.ratecount",
+}
+
+
 def check_empty_database(using):
     tables = connections[using].introspection.table_names()
     if Testimony._meta.db_table not in tables:
@@ -112,14 +123,18 @@ def check_empty_database(using):
                 "then restore."
             )
         )
-    testimonies = Testimony.objects.using(using).count()
-    users = get_user_model()._default_manager.using(using).count()
-    if testimonies or users:
+    holding = [
+        f"{model._meta.label} ({count})"
+        for model in apps.get_models()
+        if model._meta.label_lower not in DISPOSABLE
+        and model._meta.app_label != "axes"  # sign-in logs of this machine
+        and (count := model._default_manager.using(using).count())
+    ]
+    if holding:
         raise BackupError(
             _(
-                "The database is not empty (%(testimonies)s testimonies, "
-                "%(users)s users): a backup is only restored into an empty "
-                "database, so that nothing is overwritten."
+                "The database is not empty (%(holding)s): a backup is only "
+                "restored into an empty database, so that nothing is overwritten."
             )
-            % {"testimonies": testimonies, "users": users}
+            % {"holding": ", ".join(holding)}
         )

@@ -9,6 +9,7 @@ object, which is how an export carries a place's whole hierarchy.
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from ..models import Place, Theme
@@ -54,7 +55,10 @@ def clean_tags(c, model, value, path, mentions):
 def clean_tag(c, model, value, path, mentions, level=1):
     """One name or tag object; appends its mentions (parents first), returns its key.
     ``level`` counts the parents nested around this one."""
-    if level > MAX_DEPTH:
+    # A name alone may close a chain one level further: an export names the stored
+    # parent of data deeper than the limit (from before it) without defining it,
+    # and the plan then checks the depth against what is stored (_check_depth).
+    if level > MAX_DEPTH and not (level == MAX_DEPTH + 1 and isinstance(value, str)):
         return c.error(
             path,
             _("parents nested more than %(limit)s levels deep") % {"limit": MAX_DEPTH},
@@ -144,6 +148,13 @@ class Vocabulary:
 
     def plan(self, problems):
         """Match mentions to stored tags (one query), prepare new ones, check cycles."""
+        if connection.in_atomic_block and connection.features.has_select_for_update:
+            # PostgreSQL lets an archivist edit a tag while the import runs: lock
+            # the ones this file names before reading them, so the edit waits
+            # instead of being overwritten with what the plan read. (SQLite: the
+            # import holds the database's one write lock already.)
+            locked = self.model.objects.select_for_update().values_list("pk")
+            list(in_chunks(locked, "key", list(self.mentions)))
         existing = {tag.key: tag for tag in self.model.objects.all()}
         self.by_pk = {tag.pk: tag for tag in existing.values()}
         slugs = {tag.slug for tag in existing.values()}
@@ -220,10 +231,7 @@ class Vocabulary:
         for key in too_deep:
             # The nearest tag on its way up whose parent this file sets.
             node = key
-            while node is not None:
-                mention = self.mentions.get(node)
-                if mention is not None and mention.parent is not ABSENT:
-                    break
+            while node is not None and not self._moves(node):
                 node = self._parent_key(node)
             if node is None or node in reported:
                 continue
@@ -235,6 +243,18 @@ class Vocabulary:
                 "places nest at most %(limit)s levels)"
             ) % {"name": mention.name, "limit": MAX_DEPTH}
             problems.append(Problem(line, path, message))
+
+    def _moves(self, key):
+        """Whether the file gives the tag ``key`` a parent it does not have yet
+        (an export repeats every stored parent, roots' null included)."""
+        mention = self.mentions.get(key)
+        if mention is None or mention.parent is ABSENT:
+            return False
+        tag = self.existing.get(key)
+        if tag is None:
+            return True
+        stored = self.by_pk.get(tag.parent_id)
+        return mention.parent != (stored.key if stored else None)
 
     def write(self):
         """Create new tags, then set parents and changed fields (bulk, no per-tag

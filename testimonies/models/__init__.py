@@ -2,6 +2,7 @@ from .accounts import ResearcherApplication
 from .fixity import FixityCheck
 from .media import Document, Photo
 from .narrator import Narrator
+from .ratelimits import RateCount
 from .source import Source
 from .tags import Place, PlacedItem, Theme, ThemedItem
 from .takedown import TakedownRequest
@@ -14,6 +15,7 @@ __all__ = [
     "Photo",
     "Place",
     "PlacedItem",
+    "RateCount",
     "ResearcherApplication",
     "Source",
     "TakedownRequest",

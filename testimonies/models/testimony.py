@@ -1,5 +1,3 @@
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
@@ -58,6 +56,10 @@ class TestimonyQuerySet(models.QuerySet):
     def sealed(self):
         """The testimonies under an embargo today."""
         return self.filter(sealed_until__gte=archive_today())
+
+    def unsealed(self):
+        """The testimonies whose embargo has ended."""
+        return self.filter(sealed_until__lt=archive_today())
 
     def with_related(self):
         """Everything a list shows, in a fixed number of queries."""
@@ -358,7 +360,7 @@ class Testimony(models.Model):
             errors["content_warnings"] = _("Unknown content warning: %(codes)s.") % {
                 "codes": ", ".join(sorted(map(str, unknown))) or "?"
             }
-        if self.recorded_on and self.recorded_on > datetime.date.today():
+        if self.recorded_on and self.recorded_on > archive_today():
             errors["recorded_on"] = _("The recording date lies in the future.")
         if errors:
             raise ValidationError(errors)

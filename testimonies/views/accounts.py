@@ -85,14 +85,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     throttle_scope = "password_change"
 
     def post(self, request, *args, **kwargs):
-        if throttle.exceeded(request, self.throttle_scope, key=request.user.pk):
+        # The number is taken before the password is checked, so concurrent
+        # guesses are counted one by one; a right password gives it back.
+        if not throttle.allow(request, self.throttle_scope, key=request.user.pk):
             return too_many_requests(request, self.throttle_scope)
         return super().post(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        self._refund()
+        return super().form_valid(form)
+
     def form_invalid(self, form):
-        if "old_password" in form.errors:
-            throttle.allow(self.request, self.throttle_scope, key=self.request.user.pk)
+        if "old_password" not in form.errors:  # a mistyped new password
+            self._refund()
         return super().form_invalid(form)
+
+    def _refund(self):
+        throttle.refund(self.request, self.throttle_scope, key=self.request.user.pk)
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

@@ -20,7 +20,8 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
         "The archive is busy saving other changes (an import, perhaps), so nothing "
         "was saved. Please send it again in a minute."
     )
-    if request.path.startswith("/api/"):
+    match = getattr(request, "resolver_match", None)
+    if match is not None and (match.url_name or "").startswith("api-"):
         response = JsonResponse({"detail": message}, status=503)
     else:
         try:

@@ -2,7 +2,7 @@
 
 Files stored before this migration get their checksum here, read from storage, so
 the first ``check_fixity`` already compares every file (docs/operations.md). A file
-missing now keeps an empty checksum and is reported missing by every check until it
+missing or unreadable now keeps an empty checksum and is reported missing by every check until it
 is put back. Archivists get the fixity check permissions with the others (0002_groups
 explains why names are written out); the admin itself only lets them look.
 """
@@ -30,7 +30,7 @@ def record_checksums(apps, schema_editor):
                 with file.storage.open(file.name, "rb") as stream:
                     while chunk := stream.read(1 << 20):
                         digest.update(chunk)
-            except FileNotFoundError:
+            except OSError:  # missing or unreadable: every check will say so
                 continue
             row.sha256 = digest.hexdigest()
             changed.append(row)
@@ -69,7 +69,7 @@ def sha256_field():
 
 
 class Migration(migrations.Migration):
-    dependencies = [("testimonies", "0010_cache_table")]
+    dependencies = [("testimonies", "0009_text_limits")]
 
     operations = [
         migrations.CreateModel(
