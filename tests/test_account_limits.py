@@ -210,3 +210,34 @@ def test_an_ipv6_network_counts_as_one_address(client, settings):
         RESET, {"email": "x@example.org"}, REMOTE_ADDR="2001:db8:1:3::1"
     )
     assert other.status_code == 302
+
+
+def test_the_reset_timing_benchmark_runs_and_reports_both_modes():
+    import subprocess
+    import sys
+
+    from .scratch import ROOT
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.reset_timing",
+            "--requests",
+            "2",
+            "--relay-ms",
+            "5",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines()[2:] if line.endswith("ms")]
+    assert [row.split("  ")[0] for row in rows] == [
+        "after the response",
+        "after the response",
+        "inside the request",
+        "inside the request",
+    ]
