@@ -443,7 +443,10 @@ def test_archivists_see_and_filter_what_is_sealed(client, collection):
 
     client.force_login(make_archivist())
     sealed = collection.hidden["sealed"]
-    assert client.get(sealed.get_absolute_url()).status_code == 200
+    page = client.get(sealed.get_absolute_url())
+    assert page.status_code == 200
+    assert "sealed until" in content(page)  # the notice, so nobody quotes it
+    assert "sealed until" in content(client.get("/testimonies/"))  # the badge
     changelist = reverse("admin:testimonies_testimony_changelist")
     page = content(client.get(changelist, {"embargo": "sealed"}))
     assert sealed.identifier.lower() in page
