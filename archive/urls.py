@@ -2,10 +2,17 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from testimonies.views.accounts import AdminPasswordChangeView
 from testimonies.views.media import media_urlpatterns
 from testimonies.views.sitemaps import SITEMAPS
 
 urlpatterns = [
+    # Before the admin's own: its password page, with wrong current passwords
+    # counted as on the site's (the name "admin:password_change" still points here).
+    path(
+        "admin/password_change/",
+        admin.site.admin_view(AdminPasswordChangeView.as_view()),
+    ),
     path("admin/", admin.site.urls),
     # Researchers' sign-up, sign-in and password pages (the admin keeps its own).
     path("accounts/", include("testimonies.accounts.urls")),

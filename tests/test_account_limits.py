@@ -241,3 +241,49 @@ def test_the_reset_timing_benchmark_runs_and_reports_both_modes():
         "inside the request",
         "inside the request",
     ]
+
+
+def test_the_admins_password_page_counts_wrong_passwords_too(client):
+    from .factories import make_archivist
+
+    archivist = make_archivist()
+    client.force_login(archivist)
+    page = reverse("admin:password_change")
+    assert page == "/admin/password_change/"
+    form = client.get(page)
+    assert form.status_code == 200
+    assert "Password change" in form.content.decode()  # the admin's own form
+    guess = {
+        "old_password": "a guess",
+        "new_password1": "an entirely new passphrase",
+        "new_password2": "an entirely new passphrase",
+    }
+    for _ in range(5):
+        assert client.post(page, guess).status_code == 200
+    right = {**guess, "old_password": PASSWORD}
+    assert client.post(page, right).status_code == 429
+    archivist.refresh_from_db()
+    assert archivist.check_password(PASSWORD)
+
+
+def test_the_admins_password_page_still_changes_the_password(client):
+    from .factories import make_archivist
+
+    archivist = make_archivist()
+    client.force_login(archivist)
+    done = client.post(
+        reverse("admin:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "an entirely new passphrase",
+            "new_password2": "an entirely new passphrase",
+        },
+    )
+    assert done.status_code == 302
+    assert done["Location"] == reverse("admin:password_change_done")
+    archivist.refresh_from_db()
+    assert archivist.check_password("an entirely new passphrase")
+    assert client.get(reverse("admin:password_change")).status_code == 200
+    client.logout()
+    anonymous = client.get(reverse("admin:password_change"))
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]

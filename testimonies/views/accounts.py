@@ -75,13 +75,10 @@ class PasswordResetView(ThrottledPostMixin, auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's view; wrong old passwords count per account, so a session left
-    open cannot be used to guess the password (and then change it)."""
+class WrongPasswordThrottleMixin:
+    """Wrong current passwords count per account, so a session left open cannot
+    be used to guess the password (and then change it)."""
 
-    # Named apart from registration/password_change_form.html, which the admin's
-    # own password page uses.
-    template_name = "registration/change_password.html"
     throttle_scope = "password_change"
 
     def post(self, request, *args, **kwargs):
@@ -102,6 +99,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def _refund(self):
         throttle.refund(self.request, self.throttle_scope, key=self.request.user.pk)
+
+
+class PasswordChangeView(WrongPasswordThrottleMixin, auth_views.PasswordChangeView):
+    # Named apart from registration/password_change_form.html, which the admin's
+    # own password page uses.
+    template_name = "registration/change_password.html"
+
+
+class AdminPasswordChangeView(
+    WrongPasswordThrottleMixin, auth_views.PasswordChangeView
+):
+    """The admin's own password page (/admin/password_change/), as the admin
+    renders it, with the same count of wrong current passwords."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("admin:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        from django.contrib import admin
+
+        return {
+            **super().get_context_data(**kwargs),
+            **admin.site.each_context(self.request),
+        }
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
