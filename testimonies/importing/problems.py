@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 
 class _Absent:
@@ -56,29 +56,34 @@ class ImportFailed(Exception):
         return "\n".join(lines)
 
 
-class ImportBusy(ImportFailed):
-    """Another import (or a long change) held the database longer than the busy
-    timeout allows; nothing was written and the same file can be sent again."""
+class ImportRefused(ImportFailed):
+    """Nothing was written, for a reason that lies in the database rather than in
+    the file's lines: the same file can be sent again. ``reason`` says why."""
+
+    reason = ""
 
     def __init__(self):
         super().__init__([])
 
     def report(self, limit=200):
-        return _(
-            "The archive is busy writing another import or a large change, so "
-            "nothing was imported. Run the import again when it has finished."
-        )
+        return str(self.reason)
 
 
-class ImportConflict(ImportFailed):
+class ImportBusy(ImportRefused):
+    """Another import (or a long change) held the database longer than the busy
+    timeout allows."""
+
+    reason = gettext_lazy(
+        "The archive is busy writing another import or a large change, so "
+        "nothing was imported. Run the import again when it has finished."
+    )
+
+
+class ImportConflict(ImportRefused):
     """Someone else wrote a conflicting row while the import ran."""
 
-    def __init__(self):
-        super().__init__([])
-
-    def report(self, limit=200):
-        return _(
-            "Someone saved a conflicting change (the same new theme, place or "
-            "identifier) while the import was being written, so nothing was "
-            "imported. Run the import again: it will use what is there now."
-        )
+    reason = gettext_lazy(
+        "Someone saved a conflicting change (the same new theme, place or "
+        "identifier) while the import was being written, so nothing was "
+        "imported. Run the import again: it will use what is there now."
+    )

@@ -7,6 +7,7 @@ axes (settings: AXES_*).
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -117,8 +118,6 @@ class AdminPasswordChangeView(
     success_url = reverse_lazy("admin:password_change_done")
 
     def get_context_data(self, **kwargs):
-        from django.contrib import admin
-
         return {
             **super().get_context_data(**kwargs),
             **admin.site.each_context(self.request),
