@@ -65,7 +65,7 @@ def page_url(request, number):
 
 
 def list_data(request, found):
-    """The list answer for a :class:`~testimonies.search.requests.Answer`."""
+    """The list answer for a :class:`~testimonies.views.answers.Answer`."""
     page = found.page
     language = get_language()
     return {

@@ -35,6 +35,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.db import connection
 from testimonies.models import Document, Photo, Testimony
+from testimonies.search import search
 from testimonies.search.backends import backend_for
 
 table, _column = backend_for(connection).stored_ids()
@@ -50,7 +51,7 @@ attachments = sorted(
 print(json.dumps({
     "testimonies": Testimony.objects.count(),
     "indexed": stored,
-    "found": Testimony.objects.all().search("подвал").count(),
+    "found": search(Testimony.objects.all(), "подвал").count(),
     "users": sorted(get_user_model().objects.values_list("username", flat=True)),
     "attachments": attachments,
 }))

@@ -158,9 +158,26 @@ class TestFilters:
         only_in_drafts = make_theme("Secret theme")
         make_testimony(themes=[only_in_drafts], status=S.DRAFT)
         page = client.get("/testimonies/").content.decode()
-        assert '<option value="drones">Drones</option>' in page
+        assert re.search(r'name="theme" value="drones"[^>]*>\s*Drones</label>', page)
         assert "Secret theme" not in page
-        assert '<option value="ja">Japanese</option>' in page
+        assert re.search(r'name="language" value="ja"[^>]*>\s*Japanese</label>', page)
+
+    def test_ticking_several_values_of_one_filter_finds_any_of_them(
+        self, client, collection
+    ):
+        drones = titles(client.get("/testimonies/", {"theme": "drones"}))
+        basements = titles(
+            client.get("/testimonies/", {"theme": "shelter-in-basements"})
+        )
+        both = client.get(
+            "/testimonies/", {"theme": ["drones", "shelter-in-basements"]}
+        )
+        assert sorted(titles(both)) == sorted(set(drones) | set(basements))
+        assert len(set(drones) | set(basements)) > max(len(drones), len(basements))
+        page = both.content.decode()
+        for slug in ("drones", "shelter-in-basements"):
+            assert re.search(rf'name="theme" value="{slug}"[^>]*checked', page)
+            assert f"theme={slug}" in page  # each value removable on its own
 
 
 class TestOrder:

@@ -175,6 +175,7 @@ def test_an_import_killed_half_way_leaves_nothing(scratch, tmp_path):
     importer.wait()
     probe = """
         from testimonies.models import Testimony, Theme, Place, ThemedItem
+        from testimonies.search import search
         from testimonies.search.backends import backend_for
         from django.db import connection
         table, _column = backend_for(connection).stored_ids()
@@ -183,7 +184,7 @@ def test_an_import_killed_half_way_leaves_nothing(scratch, tmp_path):
             stored = cursor.fetchone()[0]
         print(Testimony.objects.count(), Theme.objects.count(), Place.objects.count(),
               ThemedItem.objects.count(), stored,
-              Testimony.objects.all().search("basement").count())
+              search(Testimony.objects.all(), "basement").count())
         """
     assert scratch.python(probe).split() == ["0", "0", "0", "0", "0", "0"]
     # The next import, of the same file, finds nothing in its way.

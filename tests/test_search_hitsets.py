@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from testimonies.models import Place, Testimony, Theme
-from testimonies.search import hitsets, results
+from testimonies.search import hitsets, search, sources
 from testimonies.search.backends import backend_for
 from testimonies.search.signals import migrated
 
@@ -70,7 +70,7 @@ def collection():
 
 
 def answer(queryset, text, sort=None):
-    found = queryset.search(text, sort=sort)
+    found = search(queryset, text, sort=sort)
     facets = found.facets()
     return {
         "count": found.count(),
@@ -120,18 +120,18 @@ class TestSameAnswers:
     def test_pages_by_date_walk_the_kept_order(self, collection, monkeypatch):
         # Many hits take their date-sorted pages from the kept order of the
         # archive; it must agree with SQL's ORDER BY, page after page.
-        monkeypatch.setattr(results, "MANY_HITS", 0)
+        monkeypatch.setattr(sources, "MANY_HITS", 0)
         visible = Testimony.objects.visible_to(None)
         for sort in ("newest", "oldest"):
             for text in ("basement OR drone OR road", ""):
-                found = visible.search(text, sort=sort)
+                found = search(visible, text, sort=sort)
                 pages = [
                     hit.identifier
                     for start in (0, 5, 10)
                     for hit in found[start : start + 5]
                 ]
                 with override_settings(TESTIMONY_SEARCH_HIT_SETS=False):
-                    found = visible.search(text, sort=sort)
+                    found = search(visible, text, sort=sort)
                     expected = [hit.identifier for hit in found[0:15]]
                 assert pages == expected
 

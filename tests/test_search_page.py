@@ -53,8 +53,7 @@ def facet(html, heading_id):
     if not match:
         return {}
     items = re.findall(
-        r"<li>(?:<a [^>]*>|<span [^>]*>)([^<]+)</(?:a|span)> "
-        r'<span class="count">(\d+)</span>',
+        r'<label for="[^"]+">([^<]+)</label> <span class="count">(\d+)</span>',
         match.group(1),
     )
     return {unescape(name): int(count) for name, count in items}
@@ -118,7 +117,7 @@ class TestFacets:
             "Shelter in basements": 1,
             "Humanitarian aid": 1,
         }
-        assert facet(html, "facet-places") == {"Sudzha": 2}
+        assert facet(html, "facet-places") == {"Kursk Oblast": 2, "Sudzha": 2}
         assert facet(html, "facet-languages") == {"Russian": 1, "Japanese": 1}
 
     def test_names_in_the_visitors_language(self, client, collection):
@@ -127,14 +126,28 @@ class TestFacets:
         assert "Укрытие под землёй" in facet(html, "facet-themes")
         assert "Суджа" in facet(html, "facet-places")
 
-    def test_each_facet_is_a_link_adding_its_filter(self, client, collection):
+    def test_each_facet_is_a_checkbox_adding_its_filter(self, client, collection):
         html = page(client, q="подвал", page="1")
-        (href,) = links(html, "Humanitarian aid")
-        query = parse_qs(urlsplit(href).query)
-        assert query == {"q": ["подвал"], "theme": [collection["aid"].slug]}
-        assert identifiers(page(client, **{k: v[0] for k, v in query.items()})) == [
-            "SRCH-JA"
-        ]
+        form = re.search(r'<form class="facets".*?</form>', html, re.DOTALL).group()
+        hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        assert hidden == {"q": "подвал"}  # and no page: a new choice starts at 1
+        (aid,) = re.findall(
+            r'<input type="checkbox" name="theme" value="([^"]+)" id="([^"]+)"> '
+            r'<label for="\2">Humanitarian aid</label>',
+            form,
+        )
+        assert aid[0] == collection["aid"].slug
+        assert identifiers(page(client, **hidden, theme=aid[0])) == ["SRCH-JA"]
+
+    def test_ticked_values_stay_ticked_and_widen_the_search(self, client, collection):
+        slugs = [collection["aid"].slug, collection["shelter"].slug]
+        response = client.get("/search/", {"q": "подвал", "theme": slugs})
+        html = response.content.decode()
+        assert set(identifiers(html)) == {"SRCH-RU", "SRCH-JA"}  # either theme
+        form = re.search(r'<form class="facets".*?</form>', html, re.DOTALL).group()
+        ticked = re.findall(r'name="theme" value="([^"]+)" id="[^"]+" checked', form)
+        assert sorted(ticked) == sorted(slugs)
+        assert 'type="hidden" name="theme"' not in form  # the boxes carry them
 
     def test_hidden_testimonies_change_no_count(self, client, collection):
         before = page(client, q="подвал")
@@ -188,7 +201,7 @@ class TestFilters:
     def test_filters_without_a_query(self, client, collection):
         html = page(client, theme=collection["aid"].slug, recorded_to="2024-08")
         assert identifiers(html) == ["SRCH-JA"]
-        assert facet(html, "facet-places") == {"Sudzha": 1}
+        assert facet(html, "facet-places") == {"Kursk Oblast": 1, "Sudzha": 1}
 
     def test_active_filters_are_removable(self, client, collection):
         html = page(client, q="подвал", language="ru", theme=collection["shelter"].slug)

@@ -23,12 +23,12 @@ from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import override_settings
 
+from ..forms import SearchApiForm
 from ..models import PlacedItem, Testimony, ThemedItem
 from ..search import hitsets
 from ..search.backends import postgres
 from ..search.backends.base import TABLE
 from ..search.backends.sqlite import compile_match
-from ..search.forms import SearchApiForm
 from ..search.query import parse_query
 
 API_PATH = "/api/v1/testimonies/"

@@ -195,6 +195,28 @@ class MultilingualTag(TagBase):
             levels += 1
         return levels
 
+    def descendant_ids(self):
+        """The primary keys of this tag and every tag below it."""
+        return type(self).descendant_ids_of([self.pk])
+
+    @classmethod
+    def descendant_ids_of(cls, pks):
+        """The primary keys of the tags ``pks`` and every tag below any of them
+        (to the depth limit: one query a level)."""
+        ids = set(pks)
+        frontier, levels = list(ids), 1
+        while frontier and levels < MAX_DEPTH:
+            levels += 1
+            frontier = [
+                pk
+                for pk in cls._default_manager.filter(parent__in=frontier).values_list(
+                    "pk", flat=True
+                )
+                if pk not in ids
+            ]
+            ids.update(frontier)
+        return ids
+
     def name_in(self, language=None):
         """The name in ``language`` (default: the active one), else the stored name."""
         language = (language or get_language() or "").lower()
@@ -253,22 +275,6 @@ class Place(MultilingualTag):
             raise ValidationError(
                 {"longitude": _("Longitude lies between -180 and 180.")}
             )
-
-    def descendant_ids(self):
-        """The primary keys of this place and every place below it (to the depth
-        limit: one query a level)."""
-        ids, frontier, levels = {self.pk}, [self.pk], 1
-        while frontier and levels < MAX_DEPTH:
-            levels += 1
-            frontier = [
-                pk
-                for pk in Place.objects.filter(parent__in=frontier).values_list(
-                    "pk", flat=True
-                )
-                if pk not in ids
-            ]
-            ids.update(frontier)
-        return ids
 
 
 class ThemedItem(ItemBase):

@@ -30,6 +30,14 @@ validate_identifier = RegexValidator(
 )
 
 
+def several(value):
+    """``value`` as a list: a list or tuple as it is, one value alone, nothing
+    for ``None`` or an empty string."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return [item for item in value if item is not None and item != ""]
+    return [] if value is None or value == "" else [value]
+
+
 class TestimonyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What ``user`` may see. Every surface of the archive goes through this.
@@ -76,23 +84,29 @@ class TestimonyQuerySet(models.QuerySet):
         recorded_from=None,
         recorded_to=None,
     ):
-        """Narrow by a theme, a place (and the places below it), a language, and a
-        recording period. ``theme`` and ``place`` are tag instances; dates are dates.
+        """Narrow by themes, places and languages, and a recording period.
 
-        A testimony known only as "2024-08" overlaps any range touching August 2024.
+        ``theme``, ``place`` and ``language`` each take one value or a list of
+        them: any of a list matches (OR within a vocabulary), and every
+        vocabulary given must match (AND across them). A theme or place takes in
+        the tags below it; dates are dates. A testimony known only as "2024-08"
+        overlaps any range touching August 2024.
         """
         qs = self
-        if theme is not None:
-            qs = qs.filter(themed_items__tag=theme)
-        if place is not None:
-            qs = qs.filter(placed_items__tag__in=place.descendant_ids())
-        if language:
-            qs = qs.filter(language=language)
+        for lookup, tags in (
+            ("themed_items__tag__in", several(theme)),
+            ("placed_items__tag__in", several(place)),
+        ):
+            if tags:
+                ids = type(tags[0]).descendant_ids_of(tag.pk for tag in tags)
+                qs = qs.filter(**{lookup: sorted(ids)})
+        if languages := several(language):
+            qs = qs.filter(language__in=languages)
         if recorded_from is not None:
             qs = qs.filter(recorded_until__gte=recorded_from)
         if recorded_to is not None:
             qs = qs.filter(recorded_on__lte=recorded_to)
-        if theme is not None or place is not None:
+        if several(theme) or several(place):
             qs = qs.distinct()
         return qs
 
@@ -114,13 +128,6 @@ class TestimonyQuerySet(models.QuerySet):
                 lacking &= models.Q(status=Testimony.Status.PUBLISHED)
             refused |= lacking
         return self.filter(refused)
-
-    def search(self, query, *, sort=None):
-        """Full-text search within these testimonies: a paginable
-        :class:`~testimonies.search.results.SearchResults` (see docs/search.md)."""
-        from ..search import search
-
-        return search(self, query, sort=sort)
 
 
 class Testimony(models.Model):

@@ -39,6 +39,8 @@ from itertools import chain
 from django.conf import settings
 from django.db import DatabaseError
 
+from ..models.tags import MAX_DEPTH
+
 logger = logging.getLogger(__name__)
 
 STATE_TABLE = "testimonies_search_state"
@@ -145,6 +147,7 @@ class Version:
         self.narrowed = OrderedDict()
         self._facets = None
         self._postings = None
+        self._ancestry = {}
         self._tags = None
         self._orders = {}
 
@@ -166,31 +169,89 @@ class Version:
                 self.narrowed.popitem(last=False)
         return bits
 
+    def counts(self, backend, ids, bits):
+        """The facet counts of the hits ``ids`` (in id order; ``None`` when only
+        their bitmap ``bits`` is known), as ``HitSource.counts`` gives them."""
+        if ids is not None and len(ids) <= FEW_HITS:
+            return {
+                kind: postings.count(ids)
+                for kind, postings in self.facet_postings(backend).items()
+            }
+        counts = {}
+        for kind, sets in self.facet_bits(backend).items():
+            counts[kind] = {}
+            for key, carrying in sets.items():
+                count = (bits & carrying).bit_count()
+                if count:
+                    counts[kind][key] = count
+        return counts
+
     def facet_bits(self, backend):
-        """``{"theme": {tag id: bits}, "place": {…}, "language": {code: bits}}``."""
+        """``{"theme": {tag id: bits}, "place": {…}, "language": {code: bits}}``;
+        a tag's bits take in the testimonies of every tag below it."""
         if self._facets is None:
             facets = {}
             for kind, (table, key, pk, _convert) in _facet_sources(backend).items():
                 rows = backend.execute(
                     f"SELECT {key}, group_concat({pk}) FROM {table} GROUP BY {key}"
                 )
-                facets[kind] = {
-                    key: bits_of(map(int, ids.split(","))) for key, ids in rows
-                }
+                own = {key: bits_of(map(int, ids.split(","))) for key, ids in rows}
+                if kind in self.vocabulary_models():
+                    own = self._closed(own, kind, backend)
+                facets[kind] = own
             self._facets = facets
         return self._facets
 
+    def _closed(self, own, kind, backend):
+        closed = dict.fromkeys(self.ancestry(kind, backend), 0)
+        for key, bits in own.items():
+            for ancestor in self.ancestry(kind, backend).get(key, (key,)):
+                closed[ancestor] = closed.get(ancestor, 0) | bits
+        return {key: bits for key, bits in closed.items() if bits}
+
     def facet_postings(self, backend):
-        """``{kind: Postings}``: the tags (or language) of each testimony."""
+        """``{kind: Postings}``: the tags (or language) of each testimony, a tag
+        standing for itself and every tag above it."""
         if self._postings is None:
             postings = {}
             for kind, (table, key, pk, convert) in _facet_sources(backend).items():
                 rows = backend.execute(
                     f"SELECT {pk}, group_concat({key}) FROM {table} GROUP BY {pk}"
                 )
-                postings[kind] = Postings(rows, convert)
+                ancestry = (
+                    self.ancestry(kind, backend)
+                    if kind in self.vocabulary_models()
+                    else None
+                )
+                postings[kind] = Postings(rows, convert, ancestry)
             self._postings = postings
         return self._postings
+
+    @staticmethod
+    def vocabulary_models():
+        from ..models import Place, Theme
+
+        return {"theme": Theme, "place": Place}
+
+    def ancestry(self, kind, backend):
+        """``{tag id: (tag id, parent id, …)}`` up to the depth limit (a cycle
+        written around the checks ends the walk)."""
+        if kind not in self._ancestry:
+            model = self.vocabulary_models()[kind]
+            parents = dict(
+                model.objects.using(backend.connection.alias).values_list(
+                    "pk", "parent_id"
+                )
+            )
+            ancestry = {}
+            for pk in parents:
+                line, node = [pk], parents[pk]
+                while node is not None and node not in line and len(line) <= MAX_DEPTH:
+                    line.append(node)
+                    node = parents.get(node)
+                ancestry[pk] = tuple(line)
+            self._ancestry[kind] = ancestry
+        return self._ancestry[kind]
 
     def order(self, model, ordering, backend):
         """Every testimony id in the order ``ordering`` (``order_by()`` terms)."""
@@ -298,15 +359,23 @@ class Postings:
     per testimony. For the facets of a few hits, looking each hit up is cheaper
     than one bitmap operation per tag."""
 
-    def __init__(self, rows, convert=str):
+    def __init__(self, rows, convert=str, ancestry=None):
         """``rows``: ``(testimony id, its keys joined by commas)``; ``convert``
-        reads one key back."""
+        reads one key back; ``ancestry`` (``{key: (key, parent, …)}``) makes a
+        testimony carry every key above its own too, each once."""
         self.by_id = [()] * (max((pk for pk, _keys in rows), default=-1) + 1)
         shared = {}
         for pk, joined in rows:
             keys = shared.get(joined)
             if keys is None:
-                keys = shared[joined] = tuple(map(convert, joined.split(",")))
+                keys = tuple(map(convert, joined.split(",")))
+                if ancestry is not None:
+                    keys = tuple(
+                        dict.fromkeys(
+                            chain.from_iterable(ancestry.get(k, (k,)) for k in keys)
+                        )
+                    )
+                shared[joined] = keys
             self.by_id[pk] = keys
 
     def count(self, ids):
@@ -317,28 +386,11 @@ class Postings:
         return Counter(chain.from_iterable(map(by_id.__getitem__, ids)))
 
 
-def facets(version, backend, hits, limit):
-    """The :class:`~testimonies.search.facets.Facets` of ``hits`` (a
-    :class:`~testimonies.search.results.KeptHits`)."""
+def tagged():
+    """The tag models whose tags the kept versions hold."""
     from ..models import Place, Theme
-    from .facets import facets_of
 
-    if hits.ids is not None and len(hits.ids) <= FEW_HITS:
-        counts = {
-            kind: postings.count(hits.ids)
-            for kind, postings in version.facet_postings(backend).items()
-        }
-    else:
-        bits, counts = hits.bits, {}
-        for kind, sets in version.facet_bits(backend).items():
-            counts[kind] = {}
-            for key, carrying in sets.items():
-                count = (bits & carrying).bit_count()
-                if count:
-                    counts[kind][key] = count
-    using = backend.connection.alias
-    vocabularies = {model: version.tags(model, using) for model in (Theme, Place)}
-    return facets_of(counts, hits.count, limit, using, vocabularies)
+    return (Theme, Place)
 
 
 def forget():

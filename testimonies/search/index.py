@@ -51,7 +51,7 @@ def related(testimony, name):
 # Testimony fields feeding indexed_text(); a save touching none of them (e.g.
 # ``save(update_fields=["status"])``) leaves the index as it is, since visibility
 # is checked against the testimony table at query time.
-INDEXED_FIELDS = frozenset({"title", "summary", "body", "narrator"})
+INDEXED_FIELDS = frozenset({"identifier", "title", "summary", "body", "narrator"})
 BATCH_SIZE = 500
 # After writing this many rows at once, the engines' statistics are refreshed so
 # their planners know the new sizes (see SearchBackend.refresh_statistics).
@@ -62,7 +62,8 @@ def indexed_text(testimony, *, names=True):
     """The public text of ``testimony`` by field: ``{field: [text, ...]}``.
 
     ``title``, ``summary`` and ``body`` are the original's; ``names`` are the
-    narrator's alias and every name, in every language, of its themes and places
+    identifier, the narrator's alias and every name, in every language, of its
+    themes and places
     (left empty with ``names=False``: snippets never quote them); ``translations``
     are each translation's title, summary and body. Texts are redacted
     (:mod:`testimonies.redaction`): a hidden passage is found by nobody, archivists
@@ -70,7 +71,9 @@ def indexed_text(testimony, *, names=True):
     """
     found = []
     if names:
-        found = [testimony.narrator.alias] if testimony.narrator_id else []
+        found = [testimony.identifier]
+        if testimony.narrator_id:
+            found.append(testimony.narrator.alias)
         for item in [
             *related(testimony, "themed_items"),
             *related(testimony, "placed_items"),
@@ -188,7 +191,7 @@ class TextLoader:
             .filter(pk__in=ids)
             .order_by()
             .select_related("narrator")
-            .only("title", "summary", "body", "narrator__alias")
+            .only("identifier", "title", "summary", "body", "narrator__alias")
             .prefetch_related(
                 Prefetch(
                     "translations",

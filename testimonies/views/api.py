@@ -1,6 +1,6 @@
 """The JSON API, version 1 (docs/api.md): search and single records.
 
-Thin views over the search page's form and :func:`~testimonies.search.requests.answer`;
+Thin views over the search page's form and :func:`~testimonies.views.answers.answer`;
 the shapes live in :mod:`testimonies.api`. Bad parameters answer 400 with every
 problem by parameter, never a 500; what the user may not see answers 404, a
 withdrawn testimony 410, as its page does.
@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .. import api
+from ..forms import SearchApiForm
 from ..models import Testimony
 from ..models.testimony import validate_identifier
-from ..search.forms import SearchApiForm
-from ..search.requests import answer
+from .answers import answer
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 

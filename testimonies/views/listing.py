@@ -109,35 +109,48 @@ class TestimonyListMixin(VisibleTestimoniesMixin):
 
     def url_without(self, *names):
         """The current address without the parameters ``names`` (nor the page)."""
-        query = self.request.GET.copy()
-        for name in {*names, "page"}:
-            query.pop(name, None)
-        if not query:
-            return self.request.path
-        return f"{self.request.path}?{query.urlencode()}"
+        return url_without(self.request, *names)
 
     def active_filters(self):
-        """The filters in the address, each with a label and a link removing it."""
-        cleaned = getattr(self.form, "cleaned_data", {})
-        active = []
-        for name in FilterForm.FILTER_FIELDS:
-            raw = self.request.GET.get(name, "")
-            accepted = self.accepted_parameters
-            if not raw.strip() or (accepted is not None and name not in accepted):
-                continue
-            value = cleaned.get(name)
-            if name in ("theme", "place") and value is not None:
-                shown = value.name_in()
-            elif name == "language" and value:
-                shown = language_name(value)
-            else:
-                shown = raw
+        return active_filters(self.request, self.form, self.accepted_parameters)
+
+
+def url_without(request, *names, value=None):
+    """The current address without the parameters ``names`` (nor the page); with
+    ``value``, without only that value of the one parameter ``names`` holds."""
+    query = request.GET.copy()
+    for name in {*names, "page"}:
+        kept = [] if value is None or name == "page" else query.getlist(name)
+        query.setlist(name, [given for given in kept if given != value])
+        if not query.getlist(name):
+            query.pop(name, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def active_filters(request, form, accepted=None):
+    """The filters in the address, one entry per value, each with a label and a
+    link removing that value (``accepted``: the parameters the page reads)."""
+    cleaned = getattr(form, "cleaned_data", {})
+    active = []
+    for name in FilterForm.FILTER_FIELDS:
+        if accepted is not None and name not in accepted:
+            continue
+        given = [raw for raw in request.GET.getlist(name) if raw.strip()]
+        valid = name not in form.errors
+        shown = {}
+        if valid and name in FilterForm.SEVERAL:
+            for value in cleaned.get(name) or []:
+                if name == "language":
+                    shown[value] = language_name(value)
+                else:
+                    shown[value.slug] = value.name_in()
+        for raw in given:
             active.append(
                 {
-                    "label": self.form.fields[name].label,
-                    "value": shown,
-                    "valid": name not in self.form.errors,
-                    "remove_url": self.url_without(name),
+                    "label": form.fields[name].label,
+                    "value": shown.get(raw.strip(), raw[:100]),
+                    "valid": valid,
+                    "remove_url": url_without(request, name, value=raw),
                 }
             )
-        return active
+    return active

@@ -8,10 +8,10 @@ message, never an error page.
 
 from django.shortcuts import render
 
-from ..languages import language_name
+from ..forms import SearchForm
 from ..models import Testimony
-from ..search.forms import SearchForm
-from ..search.requests import answer
+from .answers import answer
+from .listing import active_filters
 
 PAGE_SIZE = 20
 
@@ -30,6 +30,11 @@ def search(request):
         ],
         "sort_error": " ".join(form.errors.get("sort", [])),
         "active_filters": active_filters(request, form),
+        "facet_parameters": [
+            (name, value)
+            for name, value in hidden_parameters(request, form)
+            if name not in SearchForm.SEVERAL
+        ],
         "hidden_parameters": hidden_parameters(request, form),
         # Result lists depend on what was typed: not for search engines.
         "noindex": True,
@@ -54,56 +59,24 @@ def search(request):
     return render(request, "testimonies/search.html", context)
 
 
-def url_without(request, *names):
-    """The current search without the parameters ``names`` (and on page 1)."""
-    query = request.GET.copy()
-    for name in {*names, "page"}:
-        query.pop(name, None)
-    return f"{request.path}?{query.urlencode()}" if query else request.path
-
-
-def active_filters(request, form):
-    """The filters in the address, each with a label and a link removing it."""
-    cleaned = getattr(form, "cleaned_data", {})
-    active = []
-    for name in SearchForm.FILTER_FIELDS:
-        raw = request.GET.get(name, "")
-        if not raw.strip():
-            continue
-        value = cleaned.get(name)
-        if name in ("theme", "place") and value is not None:
-            shown = value.name_in()
-        elif name == "language" and value:
-            shown = language_name(value)
-        else:
-            shown = raw[:100]
-        active.append(
-            {
-                "label": form.fields[name].label,
-                "value": shown,
-                "valid": name not in form.errors,
-                "remove_url": url_without(request, name),
-            }
-        )
-    return active
-
-
 def hidden_parameters(request, form):
-    """What a new search keeps from this one: its valid filters and order."""
-    kept = []
-    for name in (*SearchForm.FILTER_FIELDS, "sort"):
-        raw = request.GET.get(name, "")
-        if raw.strip() and name not in form.errors:
-            kept.append((name, raw))
-    return kept
+    """What a new search keeps from this one: its valid filters and order, one
+    ``(name, value)`` pair per value."""
+    return [
+        (name, raw)
+        for name in (*SearchForm.FILTER_FIELDS, "sort")
+        if name not in form.errors
+        for raw in request.GET.getlist(name)
+        if raw.strip()
+    ]
 
 
 def selected_facets(form):
-    """The theme, place and language the search is narrowed to (to mark them)."""
+    """The themes, places and languages the search is narrowed to (to check
+    them): tag ids, and language codes."""
     cleaned = getattr(form, "cleaned_data", {})
-    theme, place = cleaned.get("theme"), cleaned.get("place")
     return {
-        "theme": theme.pk if theme else None,
-        "place": place.pk if place else None,
-        "language": cleaned.get("language") or None,
+        "theme": {tag.pk for tag in cleaned.get("theme") or []},
+        "place": {tag.pk for tag in cleaned.get("place") or []},
+        "language": set(cleaned.get("language") or []),
     }

@@ -84,6 +84,18 @@ class SearchBackend:
         """``(sql, params)`` selecting the ids of testimonies matching ``query``."""
         raise NotImplementedError
 
+    def matching(self, queryset, query):
+        """The testimonies of ``queryset`` that match ``query``, as a queryset:
+        all of them for a blank query, none for an empty one, everything but the
+        exclusions for a query of exclusions only."""
+        if query.is_blank:
+            return queryset
+        if query.is_empty:
+            return queryset.none()
+        if query.groups:
+            return queryset.filter(pk__in=RawSQL(*self.match_sql(query)))
+        return queryset.exclude(pk__in=RawSQL(*self.match_sql(query.exclusions)))
+
     def hits_sql(self, queryset, query):
         """``(sql, params)`` selecting ``(id, language)`` of the testimonies of
         ``queryset`` that match ``query`` (which has words to look for)."""

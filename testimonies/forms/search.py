@@ -1,10 +1,11 @@
 """The search parameters of the search page and the JSON API.
 
-:class:`SearchForm` is the browse page's :class:`~testimonies.forms.FilterForm` with
-the search text and a relevance order. The text itself is never invalid: whatever
-was typed goes to :func:`~testimonies.search.query.parse_query`, which keeps only
-its words and cuts it when it is long (``results.message`` then says so). Filters,
-order and page are validated as on the browse page, with a message per bad value.
+:class:`SearchForm` is the browse page's
+:class:`~testimonies.forms.filters.FilterForm` with the search text and a
+relevance order. The text itself is never invalid: whatever was typed goes to
+:func:`~testimonies.search.query.parse_query`, which keeps only its words and
+cuts it when it is long (``results.message`` then says so). Filters, order and
+page are validated as on the browse page, with a message per bad value.
 """
 
 from dataclasses import replace
@@ -13,9 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import FilterForm
-from .query import MAX_CLAUSES, MAX_QUERY_LENGTH, parse_query
-from .results import NEWEST, OLDEST, RELEVANCE
+from ..search.query import MAX_CLAUSES, MAX_QUERY_LENGTH, parse_query
+from ..search.results import NEWEST, OLDEST, RELEVANCE
+from .filters import FilterForm
 
 SEARCH_SORT_CHOICES = [
     (RELEVANCE, _("Best match")),

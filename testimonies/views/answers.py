@@ -1,6 +1,6 @@
 """Answering one search request: what the search page and the API share.
 
-A view validates a :class:`~testimonies.search.forms.SearchForm`, then calls
+A view validates a :class:`~testimonies.forms.SearchForm`, then calls
 :func:`answer` with the testimonies the user may see. The hits, their count, the
 facets and the requested page come from one :class:`SearchResults`, which matches
 the query once and reuses the hits for all of them.
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.core.paginator import InvalidPage, Paginator
 from django.utils.translation import ngettext
 
-from .facets import Facets
+from ..search import search
+from ..search.facets import Facets
 
 
 @dataclass
@@ -30,8 +31,8 @@ class Answer:
 def answer(visible, form, per_page):
     """Search ``visible`` (a queryset already narrowed to what the user may see)
     with a validated form whose filters have no errors."""
-    results = visible.filter_by(**form.filters()).search(
-        form.query(), sort=form.sort_key()
+    results = search(
+        visible, form.query(), sort=form.sort_key(), filters=form.filters()
     )
     # Facets first: the same query counts the hits, so pagination needs no count.
     facets = results.facets()

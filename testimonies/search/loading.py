@@ -1,0 +1,79 @@
+"""Loading a page of hits with what a list of results shows.
+
+The hits of a page are loaded through the narrowed queryset again (so a
+testimony changed between the two queries simply drops out), with what
+``index.indexed_text`` reads: the snippet is cut from the same text the index
+holds.
+"""
+
+from typing import NamedTuple
+
+from django.db.models import Prefetch
+
+from . import index
+from .snippets import passage
+
+
+class Tagging(NamedTuple):
+    """A theme or place link of a loaded hit (all ``index.indexed_text`` reads)."""
+
+    tag: object
+
+
+def load_with_kept_tags(queryset, version, backend):
+    """The testimonies of ``queryset`` with what a hit shows, their themes and
+    places taken from the version's kept tags: three queries, and no model
+    instance per tag link."""
+    from ..models import Place, PlacedItem, Theme, ThemedItem, Translation
+
+    translations = Translation.objects.only(
+        "testimony_id", "language", "title", "summary", "body"
+    )
+    loaded = list(
+        queryset.select_related("narrator").prefetch_related(
+            Prefetch("translations", translations, to_attr="indexed_translations")
+        )
+    )
+    if not loaded:
+        return loaded
+    quote = backend.connection.ops.quote_name
+    ids = [testimony.pk for testimony in loaded]
+    marks = ", ".join(["%s"] * len(ids))
+    parts = [
+        f"SELECT {kind}, {quote('content_object_id')}, {quote('tag_id')} "
+        f"FROM {quote(through._meta.db_table)} "
+        f"WHERE {quote('content_object_id')} IN ({marks})"
+        for kind, through in ((0, ThemedItem), (1, PlacedItem))
+    ]
+    using = backend.connection.alias
+    vocabularies = (version.tags(Theme, using), version.tags(Place, using))
+    links = {pk: ([], []) for pk in ids}
+    for kind, pk, tag_id in backend.execute(" UNION ALL ".join(parts), ids + ids):
+        tag = vocabularies[kind].get(tag_id)
+        if tag is not None:
+            links[pk][kind].append(Tagging(tag))
+    for testimony in loaded:
+        testimony.indexed_themed_items, testimony.indexed_placed_items = links[
+            testimony.pk
+        ]
+    return loaded
+
+
+def annotate_hit(testimony, query):
+    """Give a loaded hit what a list of results shows: ``search_snippet`` (safe
+    HTML), ``search_snippet_language``, and ``search_themes``/``search_places``
+    (tags, by name) from the rows already loaded for the snippet."""
+    translations = index.related(testimony, "translations")
+    html, field, position = passage(index.indexed_text(testimony, names=False), query)
+    testimony.search_snippet = html
+    testimony.search_snippet_language = (
+        translations[position // 3].language
+        if field == "translations"
+        else testimony.language
+    )
+    for attribute, related in [
+        ("search_themes", "themed_items"),
+        ("search_places", "placed_items"),
+    ]:
+        tags = [item.tag for item in index.related(testimony, related)]
+        setattr(testimony, attribute, sorted(tags, key=lambda tag: tag.name))

@@ -1,0 +1,219 @@
+"""Where the hits of one search request come from: the one seam of search.
+
+:class:`~testimonies.search.results.SearchResults` chooses a hit source once per
+request and asks it everything that depends on the hits: how many there are, how
+many carry each theme, place and language, the ids of a page and how to load
+them. It never asks again where the hits came from.
+
+* :class:`KeptHits`: the engine's matches narrowed with the hit sets kept in
+  memory (:mod:`testimonies.search.hitsets`); counts and facets are bit
+  operations.
+* :class:`CountedHits`: everything counted in SQL, one query for the hits and
+  their facets; used where nothing is kept (the setting is off, or the triggers
+  that would say when the data changes are missing).
+
+Both rank a page in the engine (:meth:`SearchBackend.ranked_sql`) over the ids
+of the hits, and both answer the same counts, facets and pages.
+"""
+
+import bisect
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
+
+from . import hitsets, index
+from .facets import counted_in_sql
+from .loading import load_with_kept_tags
+
+RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
+SORTS = (RELEVANCE, NEWEST, OLDEST)
+ORDERINGS = {
+    NEWEST: (F("recorded_on").desc(nulls_last=True), "identifier"),
+    OLDEST: (F("recorded_on").asc(nulls_last=True), "identifier"),
+}
+# Above this many hits, a page sorted by date is taken from the kept order of
+# the archive rather than by sorting the hits in SQL.
+MANY_HITS = 2_000
+
+
+def hit_source(queryset, query, backend):
+    """The source of the hits of ``query`` within ``queryset``: kept sets when
+    the database has them, else SQL."""
+    version = hitsets.current(backend)
+    if version is None:
+        return CountedHits(queryset, query, backend)
+    return KeptHits(queryset, query, backend, version)
+
+
+class HitSource:
+    def __init__(self, queryset, query, backend):
+        self.queryset, self.query, self.backend = queryset, query, backend
+
+    @property
+    def count(self):
+        raise NotImplementedError
+
+    def counts(self):
+        """``{"theme": {tag id: hits}, "place": {…}, "language": {code: hits}}``:
+        a theme or place counts the hits carrying it or any tag below it, which
+        is what its filter selects."""
+        raise NotImplementedError
+
+    def vocabularies(self):
+        """``{Theme: {id: tag}, Place: {…}}`` when the tags are at hand, else
+        ``{}`` (the facets then load the ones they name)."""
+        return {}
+
+    def contains(self, pk):
+        raise NotImplementedError
+
+    def page_ids(self, offset, limit, sort):
+        """``[(pk, score)]`` of one page of hits, in order (score ``None`` when
+        sorted by date)."""
+        raise NotImplementedError
+
+    def load(self, queryset):
+        """The testimonies of ``queryset`` with what a hit shows."""
+        return index.for_indexing(queryset)
+
+    def _ordered(self, ids, offset, limit, sort):
+        """A page of the ids ``ids`` selects (``(sql, params)``), by the engine's
+        ranking or by date."""
+        if sort == RELEVANCE:
+            rows = self.backend.execute(
+                *self.backend.ranked_sql(self.query, ids, offset + limit)
+            )
+            rows.sort(key=lambda row: (row[2], -row[1], row[0]))
+            return [(pk, score) for pk, score, _tier in rows[offset : offset + limit]]
+        model = self.queryset.model
+        column = self.backend.connection.ops.quote_name(model._meta.pk.column)
+        pks = (
+            model._base_manager.using(self.queryset.db)
+            .filter(RawSQL(f"{column} IN ({ids[0]})", ids[1], BooleanField()))
+            .order_by(*ORDERINGS[sort])
+            .values_list("pk", flat=True)[offset : offset + limit]
+        )
+        return [(pk, None) for pk in pks]
+
+
+class CountedHits(HitSource):
+    """Hits found and counted in SQL: one query joins the engine's matches with
+    the narrowed testimonies, and its ``(id, language)`` rows are kept for the
+    count, the facets and every page of the request."""
+
+    def __init__(self, queryset, query, backend):
+        super().__init__(queryset, query, backend)
+        self._hits = None
+        self._counts = None
+        self._sql = self._hits_sql()
+
+    def _hits_sql(self):
+        """``(sql, params)`` selecting ``(id, language)`` of every hit, or
+        ``None`` when there can be none."""
+        query, queryset = self.query, self.queryset.order_by()
+        if query.is_empty:
+            return None
+        try:
+            if query.groups:
+                return self.backend.hits_sql(queryset, query)
+            matching = self.backend.matching(queryset, query)
+            sql, params = matching.values_list("pk", "language").query.sql_with_params()
+            return self.backend.with_plan_hints(sql), params
+        except EmptyResultSet:
+            return None
+
+    @property
+    def hits(self):
+        if self._hits is None:
+            self._hits = [] if self._sql is None else self.backend.execute(*self._sql)
+        return self._hits
+
+    @property
+    def count(self):
+        return len(self.hits)
+
+    def counts(self):
+        # Facets first is the usual order: the same query then finds the hits.
+        if self._counts is None:
+            if self._hits is None and self._sql is not None:
+                self._counts, self._hits = counted_in_sql(self.backend, self._sql)
+            else:
+                self._counts, _ = counted_in_sql(self.backend, hits=self.hits)
+        return self._counts
+
+    def contains(self, pk):
+        return any(hit == pk for hit, _language in self.hits)
+
+    def page_ids(self, offset, limit, sort):
+        if not self.hits:
+            return []
+        ids = self.backend.ids_source([pk for pk, _language in self.hits])
+        return self._ordered(ids, offset, limit, sort)
+
+
+class KeptHits(HitSource):
+    """Hits found with the kept hit sets: their ids in id order when the engine
+    was asked (``None`` for filters only), and their bitmap, made when needed."""
+
+    def __init__(self, queryset, query, backend, version):
+        super().__init__(queryset, query, backend)
+        self.version = version
+        self.ids, self._bits = self._find()
+
+    def _find(self):
+        query, backend = self.query, self.backend
+        if query.is_empty:
+            return [], None
+        try:
+            narrowed = self.version.narrowing(self.queryset, backend)
+        except EmptyResultSet:
+            return [], None
+        if query.is_blank:
+            return None, narrowed
+        if query.groups:
+            matched = [pk for (pk,) in backend.execute(*backend.match_sql(query))]
+            matched.sort()  # in id order already on SQLite: one pass
+            return hitsets.members(matched, narrowed), None
+        excluded = backend.execute(*backend.match_sql(query.exclusions))
+        return None, narrowed & ~hitsets.bits_of(pk for (pk,) in excluded)
+
+    @property
+    def bits(self):
+        if self._bits is None:
+            self._bits = hitsets.bits_of(self.ids)
+        return self._bits
+
+    @property
+    def count(self):
+        return len(self.ids) if self.ids is not None else self.bits.bit_count()
+
+    def counts(self):
+        return self.version.counts(self.backend, self.ids, self.bits)
+
+    def vocabularies(self):
+        using = self.backend.connection.alias
+        return {model: self.version.tags(model, using) for model in hitsets.tagged()}
+
+    def contains(self, pk):
+        if self.ids is not None:
+            found = bisect.bisect_left(self.ids, pk)
+            return found < len(self.ids) and self.ids[found] == pk
+        return bool(self.bits >> pk & 1)
+
+    def page_ids(self, offset, limit, sort):
+        if not self.count:
+            return []
+        if sort != RELEVANCE and (self.ids is None or len(self.ids) > MANY_HITS):
+            # Walk the whole archive in that order and keep the hits: cheaper
+            # than sorting thousands of hits, and needs no list of their ids.
+            order = self.version.order(
+                self.queryset.model, ORDERINGS[sort], self.backend
+            )
+            page = hitsets.members_in_order(order, self.bits, offset + limit)
+            return [(pk, None) for pk in page[offset:]]
+        # Relevance needs words, so the engine was asked: the ids are known.
+        return self._ordered(self.backend.ids_source(self.ids), offset, limit, sort)
+
+    def load(self, queryset):
+        return load_with_kept_tags(queryset, self.version, self.backend)
