@@ -6,8 +6,8 @@ def table(summaries):
     """Lines of a table: API p50 / p95 of each query, then the first request
     after an edit, the import rate, the index and the serving process's memory."""
     sizes = [summary["documents"] for summary in summaries]
-    width = 17
-    header = f"{'':<34}" + "".join(f"{size:>{width},}" for size in sizes)
+    width, label_width = 17, 50
+    header = f"{'':<{label_width}}" + "".join(f"{size:>{width},}" for size in sizes)
     lines = [
         f"Growth ({summaries[0]['engine']}): API p50 / p95 in ms per collection size",
         header,
@@ -15,14 +15,15 @@ def table(summaries):
     ]
 
     def line(label, cells):
-        return f"{label[:34]:<34}" + "".join(f"{cell:>{width}}" for cell in cells)
+        cells = "".join(f"{cell:>{width}}" for cell in cells)
+        return f"{label[:label_width]:<{label_width}}{cells}"
 
     for number, query in enumerate(summaries[0]["queries"]):
         cells = []
         for summary in summaries:
             row = summary["queries"][number]
             cells.append(
-                "error" if row["error"] else f"{row['p50']:.1f} / {row['p95']:.1f}"
+                "error" if row.get("error") else f"{row['p50']:.1f} / {row['p95']:.1f}"
             )
         lines.append(line(query["label"], cells))
     lines.append("-" * len(header))

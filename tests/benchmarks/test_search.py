@@ -168,3 +168,33 @@ def record(method, calls):
         return method(self)
 
     return wrapper
+
+
+def test_growth_table_puts_the_sizes_side_by_side():
+    from benchmarks.search.growth import table as growth
+
+    def summary(documents, p50, error=None):
+        return {
+            "documents": documents,
+            "engine": "SQLite 3.40.1",
+            "queries": [
+                {"label": "ru 1.0% генератор", "p50": p50, "p95": 2 * p50},
+                {"label": "two themes", "p50": 1.0, "p95": 1.0, "error": error},
+            ],
+            "after_edit": {"ru 1.0% генератор": 10 * p50},
+            "import_rate": 1_400.0,
+            "index_bytes": documents * 4_000,
+            "index_ratio": 1.3,
+            "memory": {"rss_kb": 300 * 1024, "peak_kb": 310 * 1024},
+            "import_memory": {},
+        }
+
+    lines = growth([summary(10_000, 2.0), summary(100_000, 6.5, error="HTTP 400")])
+    text = "\n".join(lines)
+    assert "10,000" in lines[1] and "100,000" in lines[1]
+    assert re.search(r"ru 1.0% генератор +2.0 / 4.0 +6.5 / 13.0", text)
+    assert re.search(r"two themes +1.0 / 1.0 +error", text)
+    assert re.search(r"after an edit: ru 1.0% генератор +20.0 +65.0", text)
+    assert re.search(r"import \(testimonies/s\) +1,400 +1,400", text)
+    assert re.search(r"serving RSS / peak \(MB\) +300 / 310", text)
+    assert re.search(r"import peak \(MB\) +unknown", text)
