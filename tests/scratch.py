@@ -6,21 +6,22 @@ A test may take several (``scratch`` and ``another_scratch``, tests/conftest.py)
 each with its own database and media folder: a backup of one restored into another.
 
 A scratch database is migrated once per test session and copied for each test: a
-file on SQLite, a database made from a template on the test's PostgreSQL server.
+file on SQLite, a database made from a template on the test's PostgreSQL server
+(created and dropped by ``benchmarks.databases``, as the benchmarks' are).
 Child processes run the archive's own code (``manage.py`` or a snippet of Python
 after ``django.setup()``) against it.
 """
 
 import os
-import secrets
 import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection
+
+from benchmarks import databases
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
@@ -100,9 +101,7 @@ class ScratchTemplate:
         self.vendor = connection.vendor
         if self.vendor == "postgresql":
             self.server = os.environ["DATABASE_URL"]
-            self.name = f"scratch_template_{secrets.token_hex(4)}"
-            self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE template0')
-            url = self._url(self.name)
+            self.name, url = databases.create_postgres(self.server, "scratch_template")
         else:
             self.path = self.folder / "template.sqlite3"
             url = f"sqlite:///{self.path}"
@@ -116,9 +115,10 @@ class ScratchTemplate:
         media = folder / "media"
         media.mkdir(parents=True)
         if self.vendor == "postgresql":
-            name = f"scratch_{secrets.token_hex(4)}"
-            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
-            return Scratch(self._url(name), media, drop=lambda: self._drop(name))
+            name, url = databases.create_postgres(
+                self.server, "scratch", template=self.name
+            )
+            return Scratch(url, media, drop=lambda: self._drop(name))
         path = folder / "archive.sqlite3"
         shutil.copyfile(self.path, path)
         return Scratch(f"sqlite:///{path}", media)
@@ -127,14 +127,5 @@ class ScratchTemplate:
         if self.vendor == "postgresql":
             self._drop(self.name)
 
-    def _url(self, name):
-        return urlunsplit(urlsplit(self.server)._replace(path=f"/{name}"))
-
     def _drop(self, name):
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def _admin(self, statement):
-        import psycopg
-
-        with psycopg.connect(self.server, autocommit=True) as admin:
-            admin.execute(statement)
+        databases.drop_postgres(self.server, name)

@@ -7,7 +7,7 @@ OURS = sorted(name for name, app in get_commands().items() if app == "testimonie
 
 
 def test_the_project_has_its_commands():
-    assert {"import_testimonies", "export_testimonies", "bench_search"} <= set(OURS)
+    assert {"import_testimonies", "export_testimonies"} <= set(OURS)
 
 
 @pytest.mark.parametrize("name", OURS)

@@ -2,10 +2,10 @@
 
 A new SQLite file in the run's folder, or, when ``DATABASE_URL`` points at a
 PostgreSQL server (as ``scripts/with_postgres.py`` sets it), a new database created
-there and dropped afterwards. The archive's own database is never touched (the
-test suite may hand over a scratch database of its own, ``--database``). Every
-step runs the archive's own code in a child process (``manage.py``), as an
-operator would.
+there and dropped afterwards (``benchmarks.databases``). The archive's own
+database is never touched (the test suite may hand over a scratch database of its
+own, ``--database``). Every step runs the archive's own code in a child process
+(``manage.py``), as an operator would.
 """
 
 import json
@@ -14,10 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from testimonies.management.commands.bench_search import (
-    create_postgres_database,
-    drop_postgres_database,
-)
+from .. import databases
 
 ROOT = Path(__file__).resolve().parents[2]
 ARCHIVIST = ("archivist", "load-benchmark-archivist-7Hq2")
@@ -50,7 +47,7 @@ class Database:
         self.media.mkdir()
         self.created_on = None  # the server to drop a database we created from
         if url is None and server:
-            self.name, url = create_postgres_database(server)
+            self.name, url = databases.create_postgres(server, "load_bench")
             self.created_on = server
         elif url is None:
             url = f"sqlite:///{self.folder / 'load.sqlite3'}"
@@ -133,4 +130,4 @@ class Database:
 
     def drop(self):
         if self.created_on:
-            drop_postgres_database(self.created_on, self.name)
+            databases.drop_postgres(self.created_on, self.name)

@@ -1,23 +1,30 @@
-"""Measure import and export throughput on synthetic testimonies.
+"""``python -m benchmarks.imports``: import and export throughput on synthetic
+testimonies (docs/performance.md, "Import and export").
 
-    python scripts/bench_import.py [--lines 20000] [--keep]
+    .venv/bin/python -m benchmarks.imports [--lines 20000] [--keep]
+    scripts/with_postgres.py .venv/bin/python -m benchmarks.imports
 
-Uses a throwaway SQLite database (or DATABASE_URL when set), generates fictional
-multilingual lines with themes, nested places, narrators, sources and
-translations, then times: a dry run, the import (all new), a re-import (all
-updates) and an export. Prints lines per second for each.
+Works on a throwaway database (``benchmarks.databases``: a new SQLite file, or a
+new database on the PostgreSQL server of ``DATABASE_URL``, dropped afterwards),
+never the archive's own. Generates fictional multilingual lines with themes,
+nested places, narrators, sources and translations, then times: a dry run, the
+import (all new), a re-import (all updates) and an export. Prints lines per second
+for each. Runs with ``DJANGO_DEBUG=0`` unless told otherwise (debug keeps every
+query's SQL: 1.8 GB instead of 1.2 GB at 100,000 lines).
 """
 
 import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..databases import Refused, Throwaway
+
 VOCABULARY = {
     "ru": "подвал эвакуация дорога автобус соседи дрон связь вода хлеб дом",
     "uk": "підвал евакуація дорога автобус сусіди дрон зв'язок вода хліб дім",
@@ -62,21 +69,51 @@ def synthetic_line(number, rng):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser()
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.imports")
     parser.add_argument("--lines", type=int, default=20_000)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server to create the throwaway database on, or a "
+        "sqlite:/// path to a file that does not exist yet",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the run's folder")
     parser.add_argument(
         "--without-receivers",
         action="store_true",
         help="disconnect testimonies_changed receivers (the search index)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.lines < 1:
+        parser.error("--lines must be positive")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    try:
+        database = Throwaway.create(
+            workdir, prefix="import_bench", url=args.database_url
+        )
+    except Refused as refusal:
+        shutil.rmtree(workdir)
+        parser.error(str(refusal))
+    # Django reads its settings once, at set-up: point it at the new database
+    # before that.
+    os.environ["DATABASE_URL"] = database.url
+    os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.dev")
-    sys.path.insert(0, str(ROOT))
+    try:
+        measure(args, workdir)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        database.drop()
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(args, workdir):
     import django
 
     django.setup()
@@ -118,13 +155,7 @@ def main():
     timed("import (new)", run)
     timed("re-import (updates)", run)
     timed("export", export)
-    if args.keep:
-        print(f"kept {workdir}")
-    else:
-        for path in workdir.iterdir():
-            path.unlink()
-        workdir.rmdir()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,14 +1,15 @@
 """A synthetic multilingual collection for the search benchmark, as import lines.
 
-Texts are made of pseudo-words built from syllables (kana and Han characters for
-Japanese), drawn with Zipf frequencies from a vocabulary of 20,000 words per
-language, so word and document frequencies look like natural language: a few short
-words everywhere, a long tail of rare ones. Real words are *planted* at known rates
-and in inflected forms (the text says «подвале», the query «подвал»), which gives
-the query set words matching about 0.1 %, 1 %, 10 % and 30 % of the testimonies.
-Themes and places are drawn with Zipf frequencies too. Everything is derived from
-the seed: the same seed gives the same collection. Every name and text is
-fictional; only the two regions are real.
+Texts are made of the pseudo-words of :mod:`.vocabulary`, drawn with Zipf
+frequencies, so word and document frequencies look like natural language. Real
+words are *planted* at known rates and in inflected forms (the text says
+«подвале», the query «подвал»), which gives the query set words matching about
+0.1 %, 1 %, 10 % and 30 % of the testimonies. Japanese words are planted into text
+whose characters are as frequent as in real Japanese: a planted word also occurs
+where its characters happen to meet across words, as in a real archive, so its
+hits may exceed the planted share a little. Themes and places are drawn with Zipf
+frequencies too. Everything is derived from the seed: the same seed gives the same
+collection. Every name and text is fictional; only the two regions are real.
 
 Each testimony is written in one of four languages and, like many in the archive,
 60 % carry a translation into another one. A word of a language therefore occurs
@@ -17,18 +18,17 @@ English word match 30 % of the collection.
 """
 
 import datetime
-import itertools
 import json
 import random
 from dataclasses import dataclass, field
 
-from ..search import analyzer
+from testimonies.search import analyzer
+
+from .vocabulary import Vocabulary, zipf_weights
 
 LANGUAGES = ("ru", "uk", "en", "ja")
 SHARES = {"ru": 0.30, "uk": 0.25, "en": 0.20, "ja": 0.25}
 TRANSLATED = 0.6
-VOCABULARY_SIZE = 20_000
-ZIPF_EXPONENT = 1.0
 MIN_BYTES, MAX_BYTES = 1_000, 5_000
 FIRST_DAY = datetime.date(2024, 8, 1)  # recordings span 2024-08-01 … 2025-06-30
 
@@ -73,6 +73,16 @@ EXTRA_PLANTED = {
 }
 PHRASE = '"closed road"'
 TWO_CHARACTER_WORD = "停電"
+# Japanese words of frequent characters, each with its own query: (what it is,
+# share of all testimonies, the word). Their characters are everywhere (ところ is
+# hiragana; 避難所 shares 避難 with 避難生活), so the engine must check positions.
+JAPANESE_WORDS = [
+    ("hiragana", 0.01, "ところ"),
+    ("3 characters", 0.001, "発電機"),
+    ("3 characters", 0.01, "避難所"),
+    ("4 characters", 0.001, "仮設住宅"),
+    ("4 characters", 0.01, "一時帰宅"),
+]
 
 THEMES = [
     ("Daily life under shelling", "Жизнь под обстрелами", "Життя під обстрілами"),
@@ -105,20 +115,6 @@ SOURCES = 50
 STATUSES = [("published", 85), ("draft", 6), ("in_review", 5), ("withdrawn", 4)]
 ACCESS = [("public", 80), ("researchers", 15), ("restricted", 5)]
 
-SYLLABLES = {
-    "ru": ("бвгдзклмнпрстфхцчшж", "аоуеиыя"),
-    "uk": ("бвгґдзклмнпрстфхцчшж", "аоуеиіїєя"),
-    "en": ("bcdfghklmnprstvwz", "aeiouy"),
-}
-HIRAGANA = [chr(c) for c in range(0x3042, 0x3094) if chr(c) not in "ぃぅぇぉっゃゅょゎ"]
-KATAKANA = [chr(c) for c in range(0x30A2, 0x30F4) if chr(c) not in "ィゥェォッャュョヮ"]
-
-
-def zipf_weights(size, exponent=ZIPF_EXPONENT):
-    return list(
-        itertools.accumulate(1 / (rank**exponent) for rank in range(1, size + 1))
-    )
-
 
 def presence(language):
     """The share of testimonies with some text in ``language``."""
@@ -126,76 +122,33 @@ def presence(language):
     return SHARES[language] + TRANSLATED * others / (len(LANGUAGES) - 1)
 
 
-def planted_tokens():
-    """Every index token a planted word can produce: pseudo-words must avoid them."""
-    tokens = set()
-    for table in (PLANTED, EXTRA_PLANTED):
-        for entries in table.values():
-            for _share, forms in entries:
-                for form in forms:
-                    tokens.update(t for w in analyzer.query_tokens(form) for t in w)
-    return tokens
+def planted(language):
+    """``(share of all testimonies, forms written)`` of each word planted in
+    ``language``."""
+    entries = PLANTED[language] + EXTRA_PLANTED.get(language, [])
+    if language == "ja":
+        entries += [(share, (word,)) for _kind, share, word in JAPANESE_WORDS]
+    return entries
 
 
-class Vocabulary:
-    """Pseudo-words of one language, most frequent first, with Zipf weights."""
-
-    def __init__(self, language, rng, avoid, size=VOCABULARY_SIZE):
-        self.language = language
-        self.words = self._make(language, rng, avoid, size)
-        self.cumulative = zipf_weights(len(self.words))
-        separator = 0 if language == "ja" else 1
-        total = self.cumulative[-1]
-        self.bytes_per_word = sum(
-            (len(word.encode()) + separator) / rank / total
-            for rank, word in enumerate(self.words, 1)
-        )
-
-    def draw(self, rng, count):
-        return rng.choices(self.words, cum_weights=self.cumulative, k=count)
-
-    @staticmethod
-    def _make(language, rng, avoid, size):
-        if language == "ja":
-            make = _japanese_maker(rng, avoid)
-        else:
-            consonants, vowels = SYLLABLES[language]
-
-            def make():
-                syllables = 1 + min(int(rng.expovariate(0.8)), 4)
-                return "".join(
-                    rng.choice(consonants)
-                    + rng.choice(vowels)
-                    + (rng.choice(consonants) if rng.random() < 0.25 else "")
-                    for _ in range(syllables)
-                )
-
-        words, seen = [], set()
-        while len(words) < size:
-            word = make()
-            if word in seen:
-                continue
-            seen.add(word)
-            if avoid.intersection(analyzer.index_forms(word)):
-                continue
-            words.append(word)
-        # Frequent words are short, as in natural language.
-        return sorted(words, key=len)
+def planted_forms(language):
+    """Every form written of a word planted in ``language``."""
+    return [form for _share, forms in planted(language) for form in forms]
 
 
-def _japanese_maker(rng, avoid):
-    han = [chr(c) for c in range(0x4E00, 0x9FA6)]
-    han = [c for c in rng.sample(han, 2500) if c not in avoid]
-
-    def make():
-        kind = rng.random()
-        if kind < 0.3:
-            return "".join(rng.choice(HIRAGANA) for _ in range(rng.randint(1, 3)))
-        if kind < 0.45:
-            return "".join(rng.choice(KATAKANA) for _ in range(rng.randint(2, 5)))
-        return "".join(rng.choice(han) for _ in range(rng.randint(1, 3)))
-
-    return make
+def avoided(language):
+    """What the pseudo-words of ``language`` must not produce (see Vocabulary):
+    the planted words themselves for Japanese, else every index token a planted
+    word of any language can produce."""
+    if language == "ja":
+        return set(planted_forms("ja"))
+    return {
+        token
+        for code in LANGUAGES
+        for form in planted_forms(code)
+        for word in analyzer.query_tokens(form)
+        for token in word
+    }
 
 
 @dataclass
@@ -216,9 +169,8 @@ class Collection:
 
     def __init__(self, seed=20240806):
         self.rng = random.Random(seed)
-        avoid = planted_tokens()
         self.vocabularies = {
-            code: Vocabulary(code, random.Random(f"{seed}-{code}"), avoid)
+            code: Vocabulary(code, random.Random(f"{seed}-{code}"), avoided(code))
             for code in LANGUAGES
         }
         self.statistics = Statistics()
@@ -228,10 +180,7 @@ class Collection:
         self._settlements = self._make_places()
         self._settlement_weights = zipf_weights(len(self._settlements))
         self._plants = {
-            code: [
-                (share / presence(code), forms)
-                for share, forms in PLANTED[code] + EXTRA_PLANTED.get(code, [])
-            ]
+            code: [(share / presence(code), forms) for share, forms in planted(code)]
             for code in LANGUAGES
         }
 

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.load.consistency import check
 
-from .scratch import ROOT
+from ..scratch import ROOT
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,2 @@
+"""The import benchmark: ``python -m benchmarks.imports`` (docs/performance.md,
+"Import and export")."""
