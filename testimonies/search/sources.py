@@ -146,9 +146,17 @@ class CountedHits(HitSource):
         return any(hit == pk for hit, _language in self.hits)
 
     def page_ids(self, offset, limit, sort):
-        if not self.hits:
+        if self._hits is None and self._sql is not None:
+            # A page before the count: find the hits inside the ranking query.
+            sql, params = self._sql
+            ids = (
+                f"WITH page_hits(id, language) AS ({sql}) SELECT id FROM page_hits",
+                params,
+            )
+        elif not self.hits:
             return []
-        ids = self.backend.ids_source([pk for pk, _language in self.hits])
+        else:
+            ids = self.backend.ids_source([pk for pk, _language in self.hits])
         return self._ordered(ids, offset, limit, sort)
 
 
