@@ -39,7 +39,27 @@ def hit_data(hit, request, language=None):
         "themes": [tag_data(tag, language) for tag in hit.search_themes],
         "places": [tag_data(tag, language) for tag in hit.search_places],
         "snippet": str(hit.search_snippet),
+        "passages": [
+            {
+                "anchor": passage.anchor,
+                "language": passage.language,
+                "snippet": str(passage.snippet),
+                "url": request.build_absolute_uri(passage.url),
+            }
+            for passage in hit.search_passages
+        ],
+        "matched": [
+            matched_data(kind, value, language) for kind, value in hit.search_matched
+        ],
     }
+
+
+def matched_data(kind, value, language=None):
+    """A name a hit matched by: ``{"field": "theme", "slug", "name"}`` for a
+    tag, ``{"field": "narrator"|"identifier", "name"}`` otherwise."""
+    if kind in ("theme", "place"):
+        return {"field": kind, **tag_data(value, language)}
+    return {"field": kind, "name": value}
 
 
 def facets_data(facets, language=None):

@@ -37,6 +37,8 @@ HIT_KEYS = {
     "themes",
     "places",
     "snippet",
+    "passages",
+    "matched",
 }
 
 

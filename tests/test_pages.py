@@ -41,7 +41,7 @@ def test_detail_shows_text_with_markup_as_text(client):
     )
     page = client.get(testimony.get_absolute_url()).content.decode()
     assert "&lt;script&gt;" in page and "<script>alert" not in page
-    assert "<p>Second part</p>" in page
+    assert '<p id="p2">Second part</p>' in page  # numbered for passages
 
 
 @pytest.mark.parametrize(
@@ -178,8 +178,11 @@ class TestTestimonyPage:
             body='First <b onclick="x()">bold</b>\n\nSecond\nline', title="<i>T</i>"
         )
         page = html(client.get(testimony.get_absolute_url()))
-        assert "<p>First &lt;b onclick=&quot;x()&quot;&gt;bold&lt;/b&gt;</p>" in page
-        assert "<p>Second<br>line</p>" in page
+        assert (
+            '<p id="p1">First &lt;b onclick=&quot;x()&quot;&gt;bold&lt;/b&gt;</p>'
+            in page
+        )
+        assert '<p id="p2">Second<br>line</p>' in page
         assert "<i>T</i>" not in page and "&lt;i&gt;T&lt;/i&gt;" in page
 
     def test_narrator_public_profile_never_private_fields(self, client):

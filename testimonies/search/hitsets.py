@@ -148,6 +148,7 @@ class Version:
         self._facets = None
         self._postings = None
         self._ancestry = {}
+        self._memo = {}
         self._tags = None
         self._orders = {}
 
@@ -265,6 +266,12 @@ class Version:
                 "q", (pk for (pk,) in backend.execute(sql, params))
             )
         return self._orders[key]
+
+    def memo(self, key, make):
+        """``make()``, computed once for this version."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def tags(self, model, using):
         """Every tag of a vocabulary by id (the version covers their tables)."""

@@ -11,7 +11,8 @@ from typing import NamedTuple
 from django.db.models import Prefetch
 
 from . import index
-from .snippets import passage
+from .passages import passages
+from .snippets import contains, passage
 
 
 class Tagging(NamedTuple):
@@ -61,8 +62,10 @@ def load_with_kept_tags(queryset, version, backend):
 
 def annotate_hit(testimony, query):
     """Give a loaded hit what a list of results shows: ``search_snippet`` (safe
-    HTML), ``search_snippet_language``, and ``search_themes``/``search_places``
-    (tags, by name) from the rows already loaded for the snippet."""
+    HTML), ``search_snippet_language``, ``search_themes``/``search_places``
+    (tags, by name) from the rows already loaded for the snippet,
+    ``search_passages`` (:mod:`.passages`) and ``search_matched``: the names it
+    matched by (:func:`matched_names`)."""
     translations = index.related(testimony, "translations")
     html, field, position = passage(index.indexed_text(testimony, names=False), query)
     testimony.search_snippet = html
@@ -77,3 +80,24 @@ def annotate_hit(testimony, query):
     ]:
         tags = [item.tag for item in index.related(testimony, related)]
         setattr(testimony, attribute, sorted(tags, key=lambda tag: tag.name))
+    testimony.search_passages = passages(testimony, query)
+    testimony.search_matched = matched_names(testimony, query)
+    testimony.search_matched_only = "<mark>" not in html and bool(
+        testimony.search_matched
+    )
+
+
+def matched_names(testimony, query):
+    """``[(kind, value)]``: the identifier, narrator alias, themes and places
+    (tags) whose name in any language holds a searched phrase: why a hit with
+    nothing marked in its text was found."""
+    found = []
+    if contains(testimony.identifier, query):
+        found.append(("identifier", testimony.identifier))
+    if testimony.narrator_id and contains(testimony.narrator.alias, query):
+        found.append(("narrator", testimony.narrator.alias))
+    for kind, attribute in (("theme", "search_themes"), ("place", "search_places")):
+        for tag in getattr(testimony, attribute):
+            if any(contains(name, query) for name in tag.all_names()):
+                found.append((kind, tag))
+    return found

@@ -149,6 +149,11 @@ def parse_query(text):
     )
 
 
+def parse_phrase(text):
+    """The words of ``text`` as one phrase (``None`` when it has none)."""
+    return _phrase(text)
+
+
 def _phrase(text):
     words = analyzer.query_tokens(text)[:MAX_PHRASE_TOKENS]
     if not words:

@@ -137,6 +137,6 @@ class SearchResults(SlicedList):
             if testimony is None:  # changed between the two queries
                 continue
             testimony.search_rank = score
-            annotate_hit(testimony, self.query)
+            annotate_hit(testimony, self.source.query)
             hits.append(testimony)
         return hits

@@ -182,3 +182,19 @@ def _word_end(source, position):
         return len(source)
     space = source.rfind(" ", max(0, position - 30), position)
     return space if space > 0 else position
+
+
+def contains(text, query):
+    """Whether ``text`` (one string) holds a phrase of ``query``, read as the
+    snippets read it."""
+    phrases = query.phrases
+    return bool(phrases) and bool(_matches(text, phrases, len(text) or 1))
+
+
+def marked_spans(text, query):
+    """Every span of ``text`` that matches a phrase of ``query``, in order,
+    joined where only white space separates them (to mark a whole page)."""
+    phrases = query.phrases
+    if not phrases or not text:
+        return []
+    return _merge(_matches(text, phrases, len(text)), text)

@@ -17,14 +17,17 @@ of the hits, and both answer the same counts, facets and pages.
 """
 
 import bisect
+from itertools import chain
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 
+from ..tagging import unique_names
 from . import hitsets, index
 from .facets import counted_in_sql
 from .loading import load_with_kept_tags
+from .thesaurus import expand
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORTS = (RELEVANCE, NEWEST, OLDEST)
@@ -41,9 +44,41 @@ def hit_source(queryset, query, backend):
     """The source of the hits of ``query`` within ``queryset``: kept sets when
     the database has them, else SQL."""
     version = hitsets.current(backend)
+    if query.groups or query.excluded:
+        query = expand(query, tag_spellings(version, backend))
     if version is None:
         return CountedHits(queryset, query, backend)
     return KeptHits(queryset, query, backend, version)
+
+
+def tag_spellings(version, backend):
+    """Every theme's and place's names, ``((name, …), …)``: from the kept
+    version's tags, else in one query."""
+    using = backend.connection.alias
+    if version is not None:
+
+        def spellings():
+            models = hitsets.tagged()
+            tags = chain(*(version.tags(model, using).values() for model in models))
+            return tuple(sorted(tuple(tag.all_names()) for tag in tags))
+
+        return version.memo("spellings", spellings)
+
+    theme, place = hitsets.tagged()
+    rows = (
+        theme.objects.using(using)
+        .order_by()
+        .values_list("name", "names")
+        .union(
+            place.objects.using(using).order_by().values_list("name", "names"),
+            all=True,
+        )
+    )
+    return tuple(
+        sorted(
+            tuple(unique_names([name, *(names or {}).values()])) for name, names in rows
+        )
+    )
 
 
 class HitSource:

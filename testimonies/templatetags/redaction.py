@@ -28,3 +28,11 @@ def redaction_marks(text, autoescape=True):
     )
     # Safe: the text was escaped above and the mark holds no markup.
     return mark_safe(text.replace(MARK, label))
+
+
+@register.filter
+def match_numbers(count):
+    """1 … ``count`` (at most the matches the page numbers), to link to each."""
+    from ..marking import MAX_LISTED
+
+    return range(1, min(int(count or 0), MAX_LISTED) + 1)

@@ -10,9 +10,11 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from ..citation import cite
 from ..languages import language_name
+from ..marking import marked_text
 from ..models import Place, Testimony
 from ..models.testimony import validate_identifier
 from ..reading import place_tree, related_testimonies, theme_tree, version_to_read
+from ..search.query import MAX_QUERY_LENGTH, parse_query
 from .listing import TestimonyListMixin, VisibleTestimoniesMixin
 
 
@@ -116,8 +118,13 @@ class TestimonyDetailView(VisibleTestimoniesMixin, DetailView):
         if not asked and interface != testimony.language:
             suggested = next((t for t in translations if t.language == interface), None)
         photos = list(testimony.photos.all())
+        # The words of a search, marked (hits link here with ?q=…#p12).
+        query = parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
         return super().get_context_data(
             version=version,
+            reading_query=query,
+            marked=marked_text(version, query),
+            noindex=bool(query.phrases),
             missing_language=asked[:35] if missing else "",
             translations=translations,
             suggested_translation=suggested,

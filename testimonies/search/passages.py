@@ -1,0 +1,66 @@
+"""Passages: the paragraphs of a hit that matched, each with its anchor.
+
+A testimony's page numbers the paragraphs of its text ``p1``, ``p2``… in the
+order Django's ``linebreaks`` makes them (a blank line starts a paragraph), in
+the original and in each translation alike. A passage names its paragraph, so
+a search hit links to ``/testimonies/ID/?q=…#p12`` and the page opens at the
+match, marked. The paragraphs are cut from the same public (redacted) text the
+index holds, so a passage never quotes what cannot be found.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.utils.text import normalize_newlines
+
+from . import index
+from .snippets import contains, snippet
+
+#: Passages given per hit.
+MAX_PASSAGES = 3
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+@dataclass(frozen=True)
+class Passage:
+    anchor: str  # "p12"
+    snippet: str  # safe HTML with <mark>
+    language: str
+    url: str  # the testimony's page at the paragraph, the query marked
+
+
+def paragraphs(text):
+    """The paragraphs of ``text`` as ``linebreaks`` renders them (``p1`` is the
+    first)."""
+    return PARAGRAPH_BREAK.split(normalize_newlines(str(text or "")))
+
+
+def passages(testimony, query, limit=MAX_PASSAGES):
+    """The first ``limit`` paragraphs of ``testimony``'s text (the original,
+    then its translations) that hold a searched phrase."""
+    if not query.phrases:
+        return []
+    versions = [(testimony.language, testimony.public_body, None)] + [
+        (translation.language, translation.public_body, translation.language)
+        for translation in index.related(testimony, "translations")
+    ]
+    found = []
+    for language, body, asked in versions:
+        for number, paragraph in enumerate(paragraphs(body), start=1):
+            if not contains(paragraph, query):
+                continue
+            text = {"title": [], "summary": [], "body": [paragraph], "names": []}
+            parameters = {"q": query.text, **({"lang": asked} if asked else {})}
+            found.append(
+                Passage(
+                    anchor=f"p{number}",
+                    snippet=snippet({**text, "translations": []}, query),
+                    language=language,
+                    url=f"{testimony.get_absolute_url()}?{urlencode(parameters)}"
+                    f"#p{number}",
+                )
+            )
+            if len(found) == limit:
+                return found
+    return found
