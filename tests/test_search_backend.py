@@ -340,9 +340,9 @@ class TestFacetsAndSnippets:
         search(Testimony.objects.visible_to(None), "sudzha OR подвал").facets()
         results = search(Testimony.objects.visible_to(None), "sudzha OR подвал")
         # SQLite: the data version and the engine's matches; the rest is kept in
-        # memory (testimonies.search.hitsets). PostgreSQL: one grouped query,
-        # then the theme and place rows.
-        with django_assert_num_queries(2 if connection.vendor == "sqlite" else 3):
+        # memory (testimonies.search.hitsets). PostgreSQL: the tag names (the
+        # thesaurus), one grouped query, then the theme and place rows.
+        with django_assert_num_queries(2 if connection.vendor == "sqlite" else 4):
             assert results.facets().total == 3
         with django_assert_num_queries(0):
             assert results.count() == 3
@@ -370,12 +370,13 @@ class TestFacetsAndSnippets:
         search(Testimony.objects.visible_to(None), "basement")[0:1]
         for size in (2, 25):
             results = search(Testimony.objects.visible_to(None), "basement")
-            # PostgreSQL: the ranked ids, then testimonies with their narrator,
-            # translations, themes and places. SQLite: the data version and the
+            # PostgreSQL: the tag names (the thesaurus), the ranked ids, then
+            # testimonies with their narrator, translations, themes and places.
+            # SQLite: the data version and the
             # engine's matches, the ranked ids, testimonies with their narrator,
             # translations, and the theme and place links (the tags themselves
             # are kept in memory: testimonies.search.hitsets).
-            expected = 6 if connection.vendor == "sqlite" else 5
+            expected = 6  # on both engines
             with django_assert_num_queries(expected):
                 hits = results[0:size]
             assert len(hits) == size
