@@ -52,38 +52,40 @@ def _matches(source, phrases, length):
     """Spans of matched tokens in ``source`` up to one passage after the first."""
     if not _may_match(source, phrases):
         return []
-    targets = set().union(*(phrase.tokens for phrase in phrases))
-    begin = _first_candidate(source, targets)
+    tokens = set().union(*(phrase.tokens for phrase in phrases))
+    prefixes = {token for token in tokens if isinstance(token, analyzer.Prefix)}
+    begin = _first_candidate(source, tokens - prefixes, prefixes)
     if begin is None:
         return []
     longest = max(len(phrase.words) for phrase in phrases)
     recent = deque(maxlen=longest)
     spans, first = [], None
-    for match in analyzer.TOKEN_RE.finditer(source, begin):
-        start, end = match.span()
-        if first is not None and end > first + length:
+    for token in analyzer.tokens(source, begin):
+        if first is not None and token.end > first + length:
             break
-        for form in analyzer.index_forms(match.group()):
-            recent.append((form, start, end))
-            if form in targets:
-                for phrase in phrases:
-                    found = _ending_here(recent, phrase)
-                    if found:
-                        spans.extend(found)
-                        if first is None:
-                            first = found[0][0]
+        recent.append(token)
+        if token.text in tokens or token.text[:1] in prefixes:
+            for phrase in phrases:
+                found = _ending_here(recent, phrase, source)
+                if found:
+                    spans.extend(found)
+                    if first is None:
+                        first = found[0][0]
     return spans
 
 
-def _first_candidate(source, targets):
+def _first_candidate(source, targets, prefixes):
     """Where to start reading ``source``: at or before the first word that may be
-    a searched one, or ``None`` when none is. Each distinct word of the text is
-    analysed once (cached), instead of every token in order: most texts of a page
-    of hits are rejected, or skipped to the match, this way."""
+    a searched one, or ``None`` when none is. Each distinct word or run of CJK
+    characters of the text is analysed once, instead of every token in order: most
+    texts of a page of hits are rejected, or skipped to the match, this way."""
     found = [
         raw
         for raw in set(analyzer.TOKEN_RE.findall(source))
-        if targets.intersection(analyzer.index_forms(raw))
+        if any(
+            form in targets or form[:1] in prefixes
+            for form in analyzer.index_forms(raw)
+        )
     ]
     if not found:
         return None
@@ -95,8 +97,8 @@ def _first_candidate(source, targets):
 
 
 def _inside_word(character):
-    """Whether ``character`` continues a spaced-script word (CJK characters are
-    words of their own, so a word never starts inside a run of them)."""
+    """Whether ``character`` continues a spaced-script word (a run of CJK
+    characters is found whole, so its start is never missed)."""
     if analyzer.CJK_RE.match(character):
         return False
     return (
@@ -106,25 +108,42 @@ def _inside_word(character):
     )
 
 
-def _ending_here(recent, phrase):
+def _ending_here(recent, phrase, source):
+    """The spans to mark when the last tokens read are ``phrase``: each token's,
+    but only the first character of a bigram matched by a one-character prefix
+    (地 in 地下)."""
     size = len(phrase.words)
     if size > len(recent):
         return None
     tail = list(recent)[-size:]
-    pairs = zip(tail, phrase.words, strict=True)
-    if all(form in words for (form, _, _), words in pairs):
-        return [(start, end) for _, start, end in tail]
-    return None
+    spans = []
+    for token, words in zip(tail, phrase.words, strict=True):
+        if token.text in words:
+            spans.append((token.start, token.end))
+        elif any(isinstance(w, analyzer.Prefix) and token.text[:1] == w for w in words):
+            character = analyzer.CJK_UNIT_RE.match(source, token.start)
+            spans.append((token.start, character.end() if character else token.end))
+        else:
+            return None
+    return spans
 
 
 def _may_match(source, phrases):
     """A quick no: a Japanese or Chinese character of every phrase is missing.
 
     Only CJK tokens are checked, as they are characters of the text itself; a word's
-    dictionary form need not appear in the text ("люди" is indexed as "человек").
+    dictionary form need not appear in the text ("люди" is indexed as "человек"),
+    nor does a CJK character in a text NFKC changes (ｶﾞ for ガ).
     """
+    if not unicodedata.is_normalized("NFKC", source):
+        return True
     for phrase in phrases:
-        characters = [w[0] for w in phrase.words if analyzer.CJK_RE.fullmatch(w[0])]
+        characters = {
+            character
+            for word in phrase.words
+            if analyzer.CJK_RE.match(word[0])
+            for character in word[0]
+        }
         if all(character in source for character in characters):
             return True
     return False

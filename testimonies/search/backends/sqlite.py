@@ -1,7 +1,7 @@
 """SQLite: a contentless FTS5 table of analyzed tokens, ``rowid`` = testimony id.
 
 The ``ascii`` tokenizer only splits on ASCII spaces and punctuation, so it keeps our
-tokens exactly as the analyzer made them (Cyrillic, single CJK characters). Ranking
+tokens exactly as the analyzer made them (Cyrillic, CJK bigrams). Ranking
 is FTS5's ``bm25()`` with column weights, stored as the table's ``rank`` so that
 ``ORDER BY rank`` lets FTS5 sort inside the match set.
 
@@ -24,6 +24,7 @@ from django.db import DatabaseError
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
+from ..analyzer import Prefix
 from .base import FIELDS, HEAD_FIELDS, SearchBackend
 
 # A token the analyzer never produces (a private-use character), written between
@@ -53,10 +54,22 @@ def quote(token):
 
 
 def phrase_expression(phrase):
-    variants = [
-        '"' + " ".join(quote(t)[1:-1] for t in v) + '"' for v in phrase.variants()
-    ]
+    variants = [_sequence(variant) for variant in phrase.variants()]
     return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
+
+
+def _sequence(tokens):
+    """One FTS5 phrase. FTS5 marks a prefix at the end of a quoted string
+    (``"地下 下" *``), so a phrase with one inside goes on with ``+``."""
+    strings, current = [], []
+    for token in tokens:
+        current.append(quote(token)[1:-1])
+        if isinstance(token, Prefix):
+            strings.append('"' + " ".join(current) + '" *')
+            current = []
+    if current:
+        strings.append('"' + " ".join(current) + '"')
+    return " + ".join(strings)
 
 
 def compile_match(query):
