@@ -36,6 +36,9 @@ QUERIES = [
     "heron",
     "подвал",
     "地下",
+    "地",
+    "室",
+    '"地下 室"',
     '"closed road"',
     "bridge OR генератор",
 ]
@@ -127,11 +130,16 @@ def edited():
         )
         for number in range(8)
     ]
-    make_testimony(identifier="JA", language="ja", body="地下室に三日間いた。")
+    japanese = make_testimony(
+        identifier="JA", language="ja", body="地下室に三日間いた。"
+    )
     # Untouched ones, so that most words are rare enough for bm25 to weigh them.
     for number in range(8):
         make_testimony(identifier=f"Q{number}", body="A quiet day. " * number)
     for round in range(4):
+        # Runs of CJK characters are kept in the side table as runs, not bigrams.
+        japanese.body = "地下室に三日間いた。" * round + "東京㍿のｶﾞｽ、3月に地下 室"
+        japanese.save()
         for number, testimony in enumerate(testimonies[: 6 - round]):
             testimony.title = f"Bunker round {round}"
             testimony.body = (

@@ -67,6 +67,17 @@ TOKEN_RE = re.compile(
 )
 # One character of a run, with what NFKC joins to it.
 CJK_UNIT_RE = re.compile(_CJK_UNIT)
+# Characters that NFKC changes into CJK ones or joins to the character before, and
+# marks: text without any has CJK tokens made of its own characters as they stand.
+IRREGULAR_CJK_RE = re.compile(
+    f"[{MARKS}{JAMO_TAIL}"
+    "\u2e80-\u2fdf"  # radicals
+    "\u3038-\u303a\u3190-\u319f"  # Hangzhou numerals, kanbun
+    "\u309b\u309c\u309f\u30ff"  # spacing voicing marks, ゟ, ヿ
+    "\u3130-\u318f\u3200-\u33ff"  # compatibility jamo, enclosed and compatibility
+    "\uf900-\ufaff\U0002f800-\U0002fa1f"  # Han compatibility
+    "\uff66-\uffdc]"  # half-width katakana and Hangul
+)
 CJK_RE = re.compile(_CJK)
 CYRILLIC_RE = re.compile("[\u0400-\u052f]")
 LATIN_WORD_RE = re.compile("[a-z\u00c0-\u024f\u1e00-\u1eff]+")
@@ -171,7 +182,7 @@ def index_forms(raw):
     word (more when NFKC expands it), one per character for a run of CJK."""
     if CJK_RE.match(raw):
         if _plain(raw):
-            return _bigrams(raw)
+            return bigrams(raw)
         return tuple(form for piece in _pieces(raw) for form in _piece_forms(piece))
     return _word_index_forms(raw)
 
@@ -181,30 +192,36 @@ def _word_index_forms(raw):
     return tuple(form for piece in _pieces(raw) for form in _piece_forms(piece))
 
 
+# Words are cached; runs of CJK characters, which rarely repeat and are quick to
+# cut, are not. Clearing still reads as for any cached function (the benchmark
+# does, to index with cold caches).
+index_forms.cache_clear = _word_index_forms.cache_clear
+
+
 def _piece_forms(piece):
     if piece.cjk:
-        return _bigrams(piece.text)
+        return bigrams(piece.text)
     forms = _word_forms(piece.text)
     return forms[:1]
 
 
-def _bigrams(run):
-    """One token per character: the bigram it starts, the last one alone."""
+def bigrams(run):
+    """The tokens of a run of CJK characters, one per character: the bigram it
+    starts, the last character alone."""
     return tuple(run[i : i + 2] for i in range(len(run)))
 
 
 def _bigram_tokens(piece):
     spans = piece.spans
     last = len(spans) - 1
-    for i, form in enumerate(_bigrams(piece.text)):
+    for i, form in enumerate(bigrams(piece.text)):
         yield Token(form, spans[i][0], spans[min(i + 1, last)][1])
 
 
 def _plain(run):
-    """Whether a run of CJK characters is its own analysed form: NFKC leaves it
-    alone (no half-width kana, ㈱ or uncombined voicing mark), one character per
-    position."""
-    return unicodedata.is_normalized("NFKC", run) and not MARKS_RE.search(run)
+    """Whether a run of CJK characters is its own analysed form, one character
+    per position (no half-width kana, ㈱ or voicing mark)."""
+    return not IRREGULAR_CJK_RE.search(run)
 
 
 def _pieces(raw, start=0):

@@ -76,21 +76,36 @@ def _matches(source, phrases, length):
 
 def _first_candidate(source, targets, prefixes):
     """Where to start reading ``source``: at or before the first word that may be
-    a searched one, or ``None`` when none is. Each distinct word or run of CJK
-    characters of the text is analysed once, instead of every token in order: most
-    texts of a page of hits are rejected, or skipped to the match, this way."""
-    found = [
-        raw
-        for raw in set(analyzer.TOKEN_RE.findall(source))
-        if any(
-            form in targets or form[:1] in prefixes
-            for form in analyzer.index_forms(raw)
-        )
-    ]
-    if not found:
+    a searched one, or ``None`` when none is.
+
+    In most texts a CJK token is made of the text's own characters (see
+    :func:`_regular`), found with ``str.find``. Otherwise, and for other words, each
+    distinct word or run of the text is analysed once, instead of every token in
+    order: most texts of a page of hits are rejected, or skipped to the match,
+    this way.
+    """
+    words, starts = targets, []
+    regular = _regular(source)
+    if regular:
+        words = {t for t in targets if not analyzer.CJK_RE.match(t)}
+        for token in (targets - words) | prefixes:
+            start = source.find(token)
+            if start != -1:
+                starts.append(start)
+        prefixes = ()
+    if words or prefixes:
+        for raw in set(analyzer.TOKEN_RE.findall(source)):
+            if regular and analyzer.CJK_RE.match(raw):
+                continue
+            if any(
+                form in words or form[:1] in prefixes
+                for form in analyzer.index_forms(raw)
+            ):
+                starts.append(source.find(raw))
+    if not starts:
         return None
+    begin = min(starts)
     # find() may land inside a longer word: step back to where that word starts.
-    begin = min(source.find(raw) for raw in found)
     while begin > 0 and _inside_word(source[begin - 1]):
         begin -= 1
     return begin
@@ -129,24 +144,41 @@ def _ending_here(recent, phrase, source):
 
 
 def _may_match(source, phrases):
-    """A quick no: a Japanese or Chinese character of every phrase is missing.
+    """A quick no: the Japanese or Chinese characters of every phrase are missing.
 
-    Only CJK tokens are checked, as they are characters of the text itself; a word's
-    dictionary form need not appear in the text ("люди" is indexed as "человек"),
-    nor does a CJK character in a text NFKC changes (ｶﾞ for ガ).
+    Only CJK tokens are checked, as they are characters of the text itself: the
+    character a prefix stands for, and each chain of bigrams (避難 難所) as the
+    characters in a row (避難所). A word's dictionary form need not appear in the
+    text ("люди" is indexed as "человек"), nor does a CJK character in a text NFKC
+    changes (ｶﾞ for ガ).
     """
-    if not unicodedata.is_normalized("NFKC", source):
+    if not _regular(source):
         return True
-    for phrase in phrases:
-        characters = {
-            character
-            for word in phrase.words
-            if analyzer.CJK_RE.match(word[0])
-            for character in word[0]
-        }
-        if all(character in source for character in characters):
-            return True
-    return False
+    return any(
+        all(characters in source for characters in _cjk_strings(phrase))
+        for phrase in phrases
+    )
+
+
+def _regular(source):
+    """Whether the CJK tokens of ``source`` are its characters as they stand."""
+    return not analyzer.IRREGULAR_CJK_RE.search(source)
+
+
+def _cjk_strings(phrase):
+    """The strings of CJK characters a match of ``phrase`` has in its text: each
+    token, bigrams in a row joined (避難 難所: 避難所)."""
+    strings, previous = [], ""
+    for token, *_ in phrase.words:
+        if not analyzer.CJK_RE.match(token):
+            previous = ""
+            continue
+        if len(previous) == 2 and len(token) == 2 and previous[1] == token[0]:
+            strings[-1] += token[1]
+        else:
+            strings.append(token)
+        previous = token
+    return strings
 
 
 def _render(source, spans, length):
