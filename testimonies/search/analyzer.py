@@ -60,11 +60,12 @@ APOSTROPHES = "'’‘ʼʹ`"
 _CJK = f"[{CJK_RANGES}]"
 _CJK_UNIT = f"{_CJK}[{MARKS}{JAMO_TAIL}]*"
 _WORD_CHAR = f"[^\\W_{CJK_RANGES}]"
+_RUN = f"(?:{_CJK_UNIT})+"
+_WORD = f"{_WORD_CHAR}(?:{_WORD_CHAR}|[{MARKS}]|[{APOSTROPHES}](?={_WORD_CHAR}))*"
 # A run of adjacent CJK characters, or a word of any other script.
-TOKEN_RE = re.compile(
-    f"(?:{_CJK_UNIT})+"
-    f"|{_WORD_CHAR}(?:{_WORD_CHAR}|[{MARKS}]|[{APOSTROPHES}](?={_WORD_CHAR}))*"
-)
+TOKEN_RE = re.compile(f"{_RUN}|{_WORD}")
+# The same, telling them apart: findall() gives (run, "") or ("", word).
+_RUN_OR_WORD_RE = re.compile(f"({_RUN})|({_WORD})")
 # One character of a run, with what NFKC joins to it.
 CJK_UNIT_RE = re.compile(_CJK_UNIT)
 # Characters that NFKC changes into CJK ones or joins to the character before, and
@@ -139,7 +140,13 @@ def tokens(text, pos=0):
 
 def index_tokens(text):
     """The tokens of ``text`` as stored in the index."""
-    return [form for raw in TOKEN_RE.findall(text or "") for form in index_forms(raw)]
+    tokens = []
+    for run, word in _RUN_OR_WORD_RE.findall(text or ""):
+        if word:
+            tokens.extend(_word_index_forms(word))
+        else:
+            tokens.extend(index_forms(run))
+    return tokens
 
 
 def query_tokens(text):
