@@ -1,5 +1,8 @@
 """The analyzer: one set of rules turning text into tokens, for texts and queries."""
 
+import random
+import unicodedata
+
 import pytest
 
 from testimonies.search import analyzer
@@ -74,21 +77,126 @@ class TestWords:
         assert len(forms(word)[0]) == analyzer.MAX_TOKEN_LENGTH
 
 
+def phrase_at(words, tokens, position):
+    """Whether query ``words`` match index ``tokens`` from ``position`` on, as both
+    stores match a phrase (a :class:`~analyzer.Prefix` any token it begins)."""
+    if position + len(words) > len(tokens):
+        return False
+    return all(
+        any(
+            token == form or isinstance(form, analyzer.Prefix) and token[:1] == form
+            for form in alternatives
+        )
+        for alternatives, token in zip(words, tokens[position:], strict=False)
+    )
+
+
+def phrase_in(query, text):
+    words, tokens = analyzer.query_tokens(query), analyzer.index_tokens(text)
+    return any(phrase_at(words, tokens, i) for i in range(len(tokens)))
+
+
 class TestCJK:
-    def test_each_character_is_a_token(self):
-        assert forms("地下に避難した") == list("地下に避難した")
+    def test_each_character_starts_a_bigram_and_the_last_stands_alone(self):
+        assert forms("地下に避難した") == [
+            "地下",
+            "下に",
+            "に避",
+            "避難",
+            "難し",
+            "した",
+            "た",
+        ]
 
-    def test_runs_mixed_with_latin_are_split_by_script(self):
-        assert forms("東京Tower") == ["東", "京", "tower"]
+    def test_runs_mixed_with_latin_and_digits_are_split_by_script(self):
+        assert forms("東京Tower") == ["東京", "京", "tower"]
+        assert forms("3月10日") == ["3", "月", "10", "日"]
+        assert forms("ＤＶＤ店で") == ["dvd", "店で", "で"]
 
-    def test_hangul_is_split_by_character(self):
-        assert forms("대피소") == ["대", "피", "소"]
+    def test_hangul_is_split_into_bigrams(self):
+        assert forms("대피소") == ["대피", "피소", "소"]
 
-    def test_punctuation_is_not_a_token(self):
-        assert forms("「避難」、。・") == ["避", "難"]
+    def test_decomposed_hangul_is_read_as_composed(self):
+        assert forms(unicodedata.normalize("NFD", "대피소")) == forms("대피소")
+
+    def test_punctuation_and_spaces_end_a_run(self):
+        assert forms("「避難」、所") == ["避難", "難", "所"]
+        assert forms("地下 室") == ["地下", "下", "室"]
 
     def test_compatibility_characters_expand(self):
         assert forms("㈱") == ["株"]
+        assert forms("東京㍿") == forms("東京株式会社")
+        assert forms("重さ㎏") == ["重さ", "さ", "kg"]
+
+    def test_voicing_marks_join_their_kana(self):
+        assert forms("ｶﾞｽ") == forms("カ\u3099ス") == forms("ガス") == ["ガス", "ス"]
+
+    def test_voicing_marks_alone_are_nothing(self):
+        assert forms("\u3099\u309a ﾞﾟ ゛") == []
+        assert forms("地\u3099下") == forms("地下")
+
+
+class TestCJKQueries:
+    def test_a_run_is_the_phrase_of_its_bigrams(self):
+        assert query_forms("避難所") == ["避難", "難所"]
+        assert query_forms("地下") == ["地下"]
+
+    def test_one_character_is_a_prefix(self):
+        assert analyzer.query_tokens("避") == [(analyzer.Prefix("避"),)]
+        assert isinstance(query_forms("3月")[1], analyzer.Prefix)
+
+    def test_a_run_before_a_word_ends_on_its_last_character(self):
+        (_, last, word) = analyzer.query_tokens("東京Tower")
+        assert last == ("京",) and not isinstance(last[0], analyzer.Prefix)
+        assert word == ("tower",)
+
+    def test_a_run_before_another_run_ends_on_a_prefix(self):
+        assert query_forms("地下 室") == ["地下", "下", "室"]
+        assert all(isinstance(w, analyzer.Prefix) for w in query_forms("地下 室")[1:])
+
+    @pytest.mark.parametrize(
+        "query, text",
+        [
+            ("地下", "地下室"),
+            ("下室", "地下室"),
+            ("室", "地下室"),
+            ("避", "これを避"),
+            ("ところ", "そんなところに"),
+            ("避難生活", "長い避難生活"),
+            ("地下 室", "地下室"),
+            ("地下 室", "地下、室"),
+            ("東京Tower", "東京タワー東京Tower"),
+            ("3月", "3月に"),
+            ("ｶﾞｽ", "ガスが"),
+            ("株式会社", "東京㍿"),
+        ],
+    )
+    def test_query_matches_text_containing_it(self, query, text):
+        assert phrase_in(query, text)
+
+    @pytest.mark.parametrize(
+        "query, text",
+        [
+            ("地下", "地上に出て下を見た"),
+            ("避難所", "避難した所"),
+            ("地下室", "地下 室"),
+            ("東京Tower", "東京タワー"),
+            ("月3", "月曜3"),
+        ],
+    )
+    def test_query_does_not_match_characters_apart(self, query, text):
+        assert not phrase_in(query, text)
+
+    def test_every_substring_of_a_run_is_found(self):
+        generator = random.Random(20240806)
+        alphabet = "のたところ所地下避難人ガス東京タワー。、 3a"
+        for _ in range(200):
+            text = "".join(generator.choice(alphabet) for _ in range(12))
+            runs = analyzer.TOKEN_RE.findall(text)
+            for run in filter(analyzer.CJK_RE.match, runs):
+                for start in range(len(run)):
+                    for end in range(start + 1, len(run) + 1):
+                        assert phrase_in(run[start:end], text), (run, text)
 
 
 class TestOffsets:
@@ -99,7 +207,8 @@ class TestOffsets:
         }
         assert found["подвал"] == "ПОДВАЛАХ"
         assert found["cafe"] == "café"
-        assert found["地"] == "地"
+        assert found["地下"] == "地下"
+        assert found["下"] == "下"
 
     def test_expanded_character_keeps_its_span(self):
         assert list(analyzer.tokens("a ｶﾞ")) == [

@@ -152,6 +152,84 @@ class TestLanguages:
         assert public("ginger cat") == {"UK-1"}
 
 
+@pytest.fixture
+def japanese():
+    return {
+        "basement": make_testimony(
+            identifier="JA-B",
+            language="ja",
+            title="地下室",
+            body="そんなところに三日間いた。長い避難生活だった。",
+        ),
+        "apart": make_testimony(
+            identifier="JA-A",
+            language="ja",
+            body="地上に出て、下を見た。避難した所は遠い。",
+        ),
+        "ending": make_testimony(identifier="JA-E", language="ja", body="それを避"),
+        "tower": make_testimony(
+            identifier="JA-T", language="ja", body="東京タワーに登った。"
+        ),
+        # The names field holds 東京 then タワー, as two pieces.
+        "tags": make_testimony(
+            identifier="JA-N",
+            language="ja",
+            narrator=make_narrator(alias="東京"),
+            themes=[Theme.objects.create(name="タワー")],
+        ),
+    }
+
+
+class TestJapanese:
+    """Words of two characters or more are phrases of bigrams; one character is
+    found wherever it stands."""
+
+    def test_two_characters_find_a_longer_word_but_not_characters_apart(self, japanese):
+        assert public("地下") == {"JA-B"}
+        assert public("避難所") == set()
+
+    def test_one_character_finds_a_word_and_a_text_ending_in_it(self, japanese):
+        assert public("避") == {"JA-B", "JA-A", "JA-E"}
+        assert public("室") == {"JA-B"}
+
+    def test_kana_and_four_character_words(self, japanese):
+        assert public("ところ") == {"JA-B"}
+        assert public("避難生活") == {"JA-B"}
+        assert public("避難生活 -ところ") == set()
+
+    def test_spaces_inside_quotes_may_stand_between_adjacent_characters(self, japanese):
+        assert public('"地下 室"') == public("地下室") == {"JA-B"}
+        assert public('"東京 タワー"') == {"JA-T"}
+
+    def test_a_phrase_does_not_run_from_one_tag_name_into_the_next(self, japanese):
+        assert public("東京") == public("タワー") == {"JA-T", "JA-N"}
+        assert public('"東京 タワー"') == public("京タ") == {"JA-T"}
+
+    def test_title_match_ranks_first(self, japanese):
+        hits = list(search(Testimony.objects.visible_to(None), "地")[0:5])
+        assert [hit.identifier for hit in hits] == ["JA-B", "JA-A"]
+
+    def test_snippets_mark_exactly_the_characters_searched(self, japanese):
+        def snippet(query):
+            hits = search(Testimony.objects.visible_to(None), query)[0:5]
+            return {hit.identifier: hit.search_snippet for hit in hits}
+
+        assert "<mark>避</mark>難生活" in snippet("避")["JA-B"]
+        assert "それを<mark>避</mark>" in snippet("避")["JA-E"]
+        assert "長い<mark>避難生活</mark>だった" in snippet("避難生活")["JA-B"]
+        assert "そんな<mark>ところ</mark>に" in snippet("ところ")["JA-B"]
+        assert "<mark>東京タワー</mark>に" in snippet('"東京 タワー"')["JA-T"]
+        assert "<mark>" not in snippet("東京")["JA-N"]
+
+    @pytest.mark.parametrize(
+        "text", ["ﾞﾞﾞ", "゛゜", "避" * 1000, "地下Tower３月ｶﾞｽ㈱", '"地 下 室" -"下"']
+    )
+    def test_odd_japanese_input_gives_results_or_a_message(self, japanese, text):
+        results = search(Testimony.objects.visible_to(None), text)
+        assert list(results[0:20]) or results.message or results.count() == 0
+        results.facets()
+
+
 class TestSyntax:
     def test_phrase_keeps_word_order(self, archive):
         assert public('"closed road"') == {"EN-1"}

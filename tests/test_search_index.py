@@ -19,6 +19,7 @@ from testimonies.models import (
 )
 from testimonies.search import index, search
 from testimonies.search.backends import backend_for
+from testimonies.search.backends.base import FIELDS
 from testimonies.signals import testimonies_changed
 
 from .factories import make_narrator, make_testimony
@@ -215,6 +216,21 @@ class TestFlushAndMigrate:
         make_testimony(identifier="NEW", title="Bunker")
         assert found("cellar") == set()
         assert found("bunker") == {"NEW"}
+
+    def test_migrating_to_bigrams_reindexes_rows_of_the_old_analyzer(self):
+        testimony = make_testimony(identifier="JA", language="ja", body="地下室")
+        store = backend_for(connection)
+        # What the analyzer before 0012 stored: one token per character.
+        old = {name: [] for name in FIELDS}
+        old["body"] = [["地", "下", "室"]]
+        store.write([(testimony.pk, old)])
+        assert found("地下") == set()
+        call_command("migrate", "testimonies", "0011", verbosity=0)
+        # Back before 0012 the store is gone, for the older code to make its own.
+        assert not store.is_installed()
+        call_command("migrate", verbosity=0)
+        assert found("地下") == found("室") == {"JA"}
+        assert index_rows() == 1
 
     def test_migrate_recreates_a_missing_store_and_indexes(self):
         make_testimony(identifier="A", title="Cellar")

@@ -5,9 +5,15 @@ import re
 
 import pytest
 
+from testimonies.search.analyzer import Prefix
 from testimonies.search.backends.postgres import compile_tsquery
 from testimonies.search.backends.sqlite import compile_match
-from testimonies.search.query import MAX_CLAUSES, Phrase, parse_query
+from testimonies.search.query import (
+    MAX_CLAUSES,
+    MAX_PHRASE_TOKENS,
+    Phrase,
+    parse_query,
+)
 
 MALFORMED = [
     '"',
@@ -38,6 +44,11 @@ MALFORMED = [
     "🙂 ☢",
     "「",
     "-「避難」 OR",
+    "ﾞﾞﾞ ゛゜",
+    "\u3099\u309a",
+    "避" * 1000,
+    "地下Tower３月ｶﾞｽ㈱ подвал 'ʼ",
+    '"地 下 室" -"下 *"',
 ]
 
 
@@ -46,17 +57,19 @@ def words(phrase):
 
 
 def only_quoted_fts5(expression):
-    """Is ``expression`` quoted tokens joined by FTS5 operators and brackets only?"""
-    rest = re.sub(r'"(?:[^"]|"")*"', " ", expression)
+    """Is ``expression`` quoted tokens (a prefix marked ``*``) joined by FTS5
+    operators and brackets only?"""
+    rest = re.sub(r'"(?:[^"]|"")*"( \*)?', " ", expression)
     return set(re.findall(r"\S+", rest.replace("(", " ").replace(")", " "))) <= {
         "AND",
         "OR",
         "NOT",
+        "+",
     }
 
 
 def only_quoted_tsquery(expression):
-    rest = re.sub(r"'(?:[^'\\]|''|\\.)*'", " ", expression)
+    rest = re.sub(r"'(?:[^'\\]|''|\\.)*'(:\*)?", " ", expression)
     return set(rest) <= set(" ()&|!<->")
 
 
@@ -97,9 +110,28 @@ class TestSyntax:
     def test_lowercase_or_is_a_word(self):
         assert len(parse_query("shelter or basement").groups) == 3
 
-    def test_japanese_word_is_a_phrase_of_characters(self):
-        (group,) = parse_query("避難").groups
-        assert group[0] == Phrase((("避",), ("難",)))
+    def test_japanese_word_is_a_phrase_of_bigrams(self):
+        (group,) = parse_query("避難所").groups
+        assert group[0] == Phrase((("避難",), ("難所",)))
+
+    def test_one_japanese_character_is_a_prefix(self):
+        (group,) = parse_query("避").groups
+        assert group[0] == Phrase(((Prefix("避"),),))
+        assert compile_match(parse_query("避")) == '("避" *)'
+        assert compile_tsquery(parse_query("避")) == "('避':*)"
+
+    def test_prefix_inside_a_phrase_compiles_for_both_engines(self):
+        query = parse_query('"地下 室"')
+        assert compile_match(query) == '("地下 下" * + "室" *)'
+        assert compile_tsquery(query) == "(('地下' <-> '下':* <-> '室':*))"
+
+    def test_very_long_japanese_query_is_a_bounded_phrase(self):
+        (group,) = parse_query("避難" * 500).groups
+        assert len(group[0].words) == MAX_PHRASE_TOKENS
+
+    def test_voicing_marks_alone_are_nothing_to_search(self):
+        query = parse_query("ﾞﾞﾞ ゛゜")
+        assert query.is_empty and query.message
 
     def test_hyphenated_word_is_a_phrase(self):
         (group,) = parse_query("Нижняя-Сыроватка").groups

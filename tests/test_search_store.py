@@ -15,7 +15,7 @@ from testimonies.models import Narrator, Testimony, Theme, Translation
 from testimonies.search import index, search
 from testimonies.search.backends import backend_for
 from testimonies.search.backends.base import FIELDS
-from testimonies.search.backends.sqlite import WEIGHTS, compile_match
+from testimonies.search.backends.sqlite import COLUMNS, WEIGHTS, compile_match
 from testimonies.search.query import parse_query
 
 from .factories import make_narrator, make_testimony
@@ -36,6 +36,9 @@ QUERIES = [
     "heron",
     "подвал",
     "地下",
+    "地",
+    "室",
+    '"地下 室"',
     '"closed road"',
     "bridge OR генератор",
 ]
@@ -98,7 +101,7 @@ def totals():
     sql("RELEASE totals")
     (blob,) = sql(f"SELECT block FROM {store().table}_data WHERE id = 1")[0]
     # Empty after 'delete-all': all zero.
-    return varints(blob) or [0] * (len(FIELDS) + 1)
+    return varints(blob) or [0] * (len(COLUMNS) + 1)
 
 
 def docsizes():
@@ -127,11 +130,16 @@ def edited():
         )
         for number in range(8)
     ]
-    make_testimony(identifier="JA", language="ja", body="地下室に三日間いた。")
+    japanese = make_testimony(
+        identifier="JA", language="ja", body="地下室に三日間いた。"
+    )
     # Untouched ones, so that most words are rare enough for bm25 to weigh them.
     for number in range(8):
         make_testimony(identifier=f"Q{number}", body="A quiet day. " * number)
     for round in range(4):
+        # Runs of CJK characters are kept in the side table as runs, not bigrams.
+        japanese.body = "地下室に三日間いた。" * round + "東京㍿のｶﾞｽ、3月に地下 室"
+        japanese.save()
         for number, testimony in enumerate(testimonies[: 6 - round]):
             testimony.title = f"Bunker round {round}"
             testimony.body = (
@@ -188,7 +196,9 @@ class TestContentlessStore:
         assert side_sizes() == docsizes()
         rows, *per_field = totals()
         assert rows == len(ids)
-        assert per_field == [sum(s[i] for s in docsizes().values()) for i in range(5)]
+        assert per_field == [
+            sum(s[i] for s in docsizes().values()) for i in range(len(COLUMNS))
+        ]
 
     def test_punctuation_case_and_foreign_spaces_are_counted_as_fts5_does(self):
         # The analyzer never makes such tokens; the side table must not rely on it.
@@ -199,7 +209,8 @@ class TestContentlessStore:
         document["body"] = [["...", "", "q"]]
         store().write([(testimony.pk, document)])
         assert side_sizes() == docsizes()
-        assert side_sizes()[testimony.pk] == [9, 0, 1, 0, 0]
+        # Columns: text (body and translations), title, summary, names.
+        assert side_sizes()[testimony.pk] == [1, 9, 0, 0]
         assert found("bar") == {"A"} and found("cellar") == set()
         store().delete([testimony.pk])
         index.reindex([testimony.pk])

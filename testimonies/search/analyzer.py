@@ -13,9 +13,12 @@ Every step is the same on both sides, which is what makes a query meet its text:
   Russian; any other is read as Russian when the Russian dictionary knows it, else
   as Ukrainian when that one does, else by the Russian guesser.
 * Other Latin-script words are stemmed as English (Snowball): basements → basement.
-* Han, kana and Hangul become one token per character. Japanese has no spaces and
-  no dictionary here, so a query is matched as a phrase of characters: 地下, 避難
-  and a single character all match wherever they occur.
+* Han, kana and Hangul are cut into overlapping bigrams, one token per character:
+  each character of a run of adjacent ones gives the bigram it starts, the last
+  gives itself (地下室 → 地下 下室 室). Japanese has no spaces and no dictionary
+  here; a query of two characters or more is the phrase of its bigrams, one
+  character a prefix that finds every token starting with it, so 地下, 避難所 and
+  避 all match wherever they occur.
 
 Tokens carry the character offsets of the original text, so snippets can be cut from
 the original with the matched words marked.
@@ -26,8 +29,9 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-# Scripts written without spaces, indexed character by character. CJK punctuation
-# (U+3000–U+3004, brackets) and the katakana middle dot are left out on purpose.
+# Scripts written without spaces, indexed by overlapping bigrams. CJK punctuation
+# (U+3000–U+3004, brackets) and the katakana middle dot are left out on purpose:
+# they end a run of characters.
 CJK_RANGES = (
     "\u1100-\u11ff"  # Hangul jamo
     "\u2e80-\u2fdf"  # CJK radicals
@@ -48,13 +52,32 @@ DIACRITICS = (
     "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 )
 MARKS = DIACRITICS + "\u3099\u309a\uff9e\uff9f"
+# Hangul vowel and final jamo: decomposed (NFD) Korean, which NFKC joins into
+# syllables with the jamo before them.
+JAMO_TAIL = "\u1160-\u11ff"
 APOSTROPHES = "'’‘ʼʹ`"
 
 _CJK = f"[{CJK_RANGES}]"
+_CJK_UNIT = f"{_CJK}[{MARKS}{JAMO_TAIL}]*"
 _WORD_CHAR = f"[^\\W_{CJK_RANGES}]"
-TOKEN_RE = re.compile(
-    f"{_CJK}[{MARKS}]*"
-    f"|{_WORD_CHAR}(?:{_WORD_CHAR}|[{MARKS}]|[{APOSTROPHES}](?={_WORD_CHAR}))*"
+_RUN = f"(?:{_CJK_UNIT})+"
+_WORD = f"{_WORD_CHAR}(?:{_WORD_CHAR}|[{MARKS}]|[{APOSTROPHES}](?={_WORD_CHAR}))*"
+# A run of adjacent CJK characters, or a word of any other script.
+TOKEN_RE = re.compile(f"{_RUN}|{_WORD}")
+# The same, telling them apart: findall() gives (run, "") or ("", word).
+_RUN_OR_WORD_RE = re.compile(f"({_RUN})|({_WORD})")
+# One character of a run, with what NFKC joins to it.
+CJK_UNIT_RE = re.compile(_CJK_UNIT)
+# Characters that NFKC changes into CJK ones or joins to the character before, and
+# marks: text without any has CJK tokens made of its own characters as they stand.
+IRREGULAR_CJK_RE = re.compile(
+    f"[{MARKS}{JAMO_TAIL}"
+    "\u2e80-\u2fdf"  # radicals
+    "\u3038-\u303a\u3190-\u319f"  # Hangzhou numerals, kanbun
+    "\u309b\u309c\u309f\u30ff"  # spacing voicing marks, ゟ, ヿ
+    "\u3130-\u318f\u3200-\u33ff"  # compatibility jamo, enclosed and compatibility
+    "\uf900-\ufaff\U0002f800-\U0002fa1f"  # Han compatibility
+    "\uff66-\uffdc]"  # half-width katakana and Hangul
 )
 CJK_RE = re.compile(_CJK)
 CYRILLIC_RE = re.compile("[\u0400-\u052f]")
@@ -72,24 +95,58 @@ MAX_ALTERNATIVES = 4
 
 
 class Token(NamedTuple):
-    """An index token and the span of original text it came from."""
+    """An index token and the span of original text it came from (both characters
+    of a bigram)."""
 
     text: str
     start: int
     end: int
 
 
-def tokens(text):
-    """Yield the :class:`Token` of ``text`` in order, lazily (snippets stop early)."""
-    for match in TOKEN_RE.finditer(text or ""):
-        start, end = match.span()
-        for form in index_forms(match.group()):
-            yield Token(form, start, end)
+class Prefix(str):
+    """A query token standing for every index token that begins with it.
+
+    Only a single CJK character is one: every character of a text starts a token
+    (the bigram it begins, or itself at the end of a run), so ``地`` as a prefix
+    finds every 地.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"Prefix({str.__repr__(self)})"
+
+
+class _Piece(NamedTuple):
+    """A word, or a run of adjacent CJK characters with each one's span."""
+
+    text: str
+    spans: tuple
+    cjk: bool
+
+
+def tokens(text, pos=0):
+    """Yield the :class:`Token` of ``text`` from ``pos`` on, lazily (snippets stop
+    early)."""
+    for match in TOKEN_RE.finditer(text or "", pos):
+        for piece in _pieces(match.group(), match.start()):
+            if piece.cjk:
+                yield from _bigram_tokens(piece)
+            else:
+                forms = _word_forms(piece.text)
+                if forms:
+                    yield Token(forms[0], *piece.spans[0])
 
 
 def index_tokens(text):
     """The tokens of ``text`` as stored in the index."""
-    return [form for raw in TOKEN_RE.findall(text or "") for form in index_forms(raw)]
+    tokens = []
+    for run, word in _RUN_OR_WORD_RE.findall(text or ""):
+        if word:
+            tokens.extend(_word_index_forms(word))
+        else:
+            tokens.extend(index_forms(run))
+    return tokens
 
 
 def query_tokens(text):
@@ -98,43 +155,134 @@ def query_tokens(text):
     The first alternative is the form the index holds for the same spelling; the
     others are further dictionary forms of an ambiguous word (стали: стать, сталь),
     so a query finds a text whose word was read the other way.
+
+    A run of CJK characters is the phrase of its bigrams (避難所: 避難 難所), which
+    says everything about the run's last character too; a single character is a
+    :class:`Prefix`. The last character of a run followed by more of the phrase
+    takes a position of its own, as in the index: exactly itself before a word (the
+    run ends there in the text), a prefix before another run (which may continue
+    it in the text: "地下 室" finds 地下室).
     """
+    pieces = []
+    for match in TOKEN_RE.finditer(text or ""):
+        for piece in _pieces(match.group()):
+            forms = (piece.text,) if piece.cjk else _word_forms(piece.text)
+            if forms:
+                pieces.append((piece.cjk, forms))
     result = []
-    for raw in TOKEN_RE.findall(text or ""):
-        for piece in _pieces(raw):
-            if CJK_RE.match(piece):
-                result.extend((char,) for char in _cjk_chars(piece))
-            else:
-                forms = _word_forms(piece)
-                if forms:
-                    result.append(forms)
+    for index, (cjk, forms) in enumerate(pieces):
+        if not cjk:
+            result.append(forms)
+            continue
+        (run,) = forms
+        result.extend((run[i : i + 2],) for i in range(len(run) - 1))
+        following = pieces[index + 1][0] if index + 1 < len(pieces) else None
+        if following is None and len(run) == 1 or following is True:
+            result.append((Prefix(run[-1]),))
+        elif following is False:
+            result.append((run[-1],))
     return result
 
 
-@lru_cache(maxsize=200_000)
 def index_forms(raw):
-    """The index forms of one raw token matched by :data:`TOKEN_RE` (usually one;
-    one per character for CJK, more when NFKC expands it)."""
-    forms = []
-    for piece in _pieces(raw):
-        if CJK_RE.match(piece):
-            forms.extend(_cjk_chars(piece))
+    """The index forms of one raw token matched by :data:`TOKEN_RE`: one for a
+    word (more when NFKC expands it), one per character for a run of CJK."""
+    if CJK_RE.match(raw):
+        if _plain(raw):
+            return bigrams(raw)
+        return tuple(form for piece in _pieces(raw) for form in _piece_forms(piece))
+    return _word_index_forms(raw)
+
+
+@lru_cache(maxsize=200_000)
+def _word_index_forms(raw):
+    return tuple(form for piece in _pieces(raw) for form in _piece_forms(piece))
+
+
+def _piece_forms(piece):
+    if piece.cjk:
+        return bigrams(piece.text)
+    forms = _word_forms(piece.text)
+    return forms[:1]
+
+
+def bigrams(run):
+    """The tokens of a run of CJK characters, one per character: the bigram it
+    starts, the last character alone."""
+    return tuple(run[i : i + 2] for i in range(len(run)))
+
+
+def _bigram_tokens(piece):
+    spans = piece.spans
+    last = len(spans) - 1
+    for i, form in enumerate(bigrams(piece.text)):
+        yield Token(form, spans[i][0], spans[min(i + 1, last)][1])
+
+
+def _plain(run):
+    """Whether a run of CJK characters is its own analysed form, one character
+    per position (no half-width kana, ㈱ or voicing mark)."""
+    return not IRREGULAR_CJK_RE.search(run)
+
+
+def _pieces(raw, start=0):
+    """The pieces of one match of :data:`TOKEN_RE` at ``start`` of the text: the
+    word (NFKC can make several: ㎏ → kg), or the runs of the CJK characters, each
+    character with the span of the original it came from.
+
+    NFKC can turn a character into several (㍿ → 株式会社, sharing its span) or
+    into text with punctuation or letters, which ends the run (㈱ → (株)).
+    """
+    if not CJK_RE.match(raw):
+        normal = unicodedata.normalize("NFKC", raw).casefold()
+        if normal == raw:
+            yield _Piece(raw, ((start, start + len(raw)),), False)
         else:
-            word = _word_forms(piece)
-            if word:
-                forms.append(word[0])
-    return tuple(forms)
+            yield from _normal_pieces(normal, (start, start + len(raw)))
+        return
+    if _plain(raw):
+        yield _Piece(
+            raw, tuple((i, i + 1) for i in range(start, start + len(raw))), True
+        )
+        return
+    run, spans = "", []
+    for unit in CJK_UNIT_RE.finditer(raw):
+        span = (start + unit.start(), start + unit.end())
+        characters = _unit_characters(unit.group())
+        if characters is not None:
+            run += characters
+            spans.extend([span] * len(characters))
+            continue
+        if run:
+            yield _Piece(run, tuple(spans), True)
+            run, spans = "", []
+        normal = unicodedata.normalize("NFKC", unit.group()).casefold()
+        yield from _normal_pieces(normal, span)
+    if run:
+        yield _Piece(run, tuple(spans), True)
 
 
-def _pieces(raw):
-    """NFKC can turn one character into several (㈱ → (株), ㎏ → kg): split again."""
-    normal = unicodedata.normalize("NFKC", raw).casefold()
-    return (raw,) if normal == raw else TOKEN_RE.findall(normal)
+def _normal_pieces(normal, span):
+    """The pieces of normalised text that all stand for one ``span`` of the
+    original."""
+    for text in TOKEN_RE.findall(normal):
+        if CJK_RE.match(text):
+            text = MARKS_RE.sub("", text)
+            if text:
+                yield _Piece(text, (span,) * len(text), True)
+        else:
+            yield _Piece(text, (span,), False)
 
 
-def _cjk_chars(piece):
-    # A voicing mark left uncombined (rare) is not a character to search for.
-    return [c for c in unicodedata.normalize("NFC", piece) if not MARKS_RE.match(c)]
+@lru_cache(maxsize=20_000)
+def _unit_characters(unit):
+    """The CJK characters one character (with its marks) of a run stands for, or
+    ``None`` when NFKC makes it something else too. A voicing mark left uncombined
+    is not a character to search for."""
+    characters = MARKS_RE.sub("", unicodedata.normalize("NFKC", unit).casefold())
+    if all(CJK_RE.match(c) for c in characters):
+        return characters
+    return None
 
 
 @lru_cache(maxsize=200_000)

@@ -41,7 +41,8 @@ LEXEME = re.compile(f"(-?)([{QUOTES}])([^{QUOTES}]*)[{QUOTES}]?|([^\\s{QUOTES}]+
 
 @dataclass(frozen=True)
 class Phrase:
-    """Words that must stand in this order; each word is a tuple of alternatives."""
+    """Words that must stand in this order; each word is a tuple of alternatives
+    (tokens, or an :class:`~.analyzer.Prefix` for every token beginning with it)."""
 
     words: tuple
 

@@ -15,7 +15,9 @@ from django.db.models import signals
 from ..signals import testimonies_changed
 from . import hitsets, index
 
-MIGRATION = ("testimonies", "0003_search_index")
+# The last migration that changed the store: until it is applied, the store is
+# left alone (an older analyzer's, or missing after going back).
+MIGRATION = ("testimonies", "0012_cjk_bigrams")
 
 # Keys of objects whose deletion is under way in this thread. Their dependent rows
 # (taggings, translations) are deleted first, each sending a signal; reindexing
@@ -160,7 +162,7 @@ def migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def _store_expected(connection):
-    """True when migration 0003 is applied, or when the app runs without
+    """True when :data:`MIGRATION` is applied, or when the app runs without
     migrations (``--nomigrations``), where tables are made from the models and
     the store is made here."""
     loader = MigrationLoader(connection, ignore_no_migrations=True)

@@ -52,51 +52,68 @@ def _matches(source, phrases, length):
     """Spans of matched tokens in ``source`` up to one passage after the first."""
     if not _may_match(source, phrases):
         return []
-    targets = set().union(*(phrase.tokens for phrase in phrases))
-    begin = _first_candidate(source, targets)
+    tokens = set().union(*(phrase.tokens for phrase in phrases))
+    prefixes = {token for token in tokens if isinstance(token, analyzer.Prefix)}
+    begin = _first_candidate(source, tokens - prefixes, prefixes)
     if begin is None:
         return []
     longest = max(len(phrase.words) for phrase in phrases)
     recent = deque(maxlen=longest)
     spans, first = [], None
-    for match in analyzer.TOKEN_RE.finditer(source, begin):
-        start, end = match.span()
-        if first is not None and end > first + length:
+    for token in analyzer.tokens(source, begin):
+        if first is not None and token.end > first + length:
             break
-        for form in analyzer.index_forms(match.group()):
-            recent.append((form, start, end))
-            if form in targets:
-                for phrase in phrases:
-                    found = _ending_here(recent, phrase)
-                    if found:
-                        spans.extend(found)
-                        if first is None:
-                            first = found[0][0]
+        recent.append(token)
+        if token.text in tokens or token.text[:1] in prefixes:
+            for phrase in phrases:
+                found = _ending_here(recent, phrase, source)
+                if found:
+                    spans.extend(found)
+                    if first is None:
+                        first = found[0][0]
     return spans
 
 
-def _first_candidate(source, targets):
+def _first_candidate(source, targets, prefixes):
     """Where to start reading ``source``: at or before the first word that may be
-    a searched one, or ``None`` when none is. Each distinct word of the text is
-    analysed once (cached), instead of every token in order: most texts of a page
-    of hits are rejected, or skipped to the match, this way."""
-    found = [
-        raw
-        for raw in set(analyzer.TOKEN_RE.findall(source))
-        if targets.intersection(analyzer.index_forms(raw))
-    ]
-    if not found:
+    a searched one, or ``None`` when none is.
+
+    In most texts a CJK token is made of the text's own characters (see
+    :func:`_regular`), found with ``str.find``. Otherwise, and for other words, each
+    distinct word or run of the text is analysed once, instead of every token in
+    order: most texts of a page of hits are rejected, or skipped to the match,
+    this way.
+    """
+    words, starts = targets, []
+    regular = _regular(source)
+    if regular:
+        words = {t for t in targets if not analyzer.CJK_RE.match(t)}
+        for token in (targets - words) | prefixes:
+            start = source.find(token)
+            if start != -1:
+                starts.append(start)
+        prefixes = ()
+    if words or prefixes:
+        for raw in set(analyzer.TOKEN_RE.findall(source)):
+            if regular and analyzer.CJK_RE.match(raw):
+                continue
+            if any(
+                form in words or form[:1] in prefixes
+                for form in analyzer.index_forms(raw)
+            ):
+                starts.append(source.find(raw))
+    if not starts:
         return None
+    begin = min(starts)
     # find() may land inside a longer word: step back to where that word starts.
-    begin = min(source.find(raw) for raw in found)
     while begin > 0 and _inside_word(source[begin - 1]):
         begin -= 1
     return begin
 
 
 def _inside_word(character):
-    """Whether ``character`` continues a spaced-script word (CJK characters are
-    words of their own, so a word never starts inside a run of them)."""
+    """Whether ``character`` continues a spaced-script word (a run of CJK
+    characters is found whole, so its start is never missed)."""
     if analyzer.CJK_RE.match(character):
         return False
     return (
@@ -106,28 +123,62 @@ def _inside_word(character):
     )
 
 
-def _ending_here(recent, phrase):
+def _ending_here(recent, phrase, source):
+    """The spans to mark when the last tokens read are ``phrase``: each token's,
+    but only the first character of a bigram matched by a one-character prefix
+    (地 in 地下)."""
     size = len(phrase.words)
     if size > len(recent):
         return None
     tail = list(recent)[-size:]
-    pairs = zip(tail, phrase.words, strict=True)
-    if all(form in words for (form, _, _), words in pairs):
-        return [(start, end) for _, start, end in tail]
-    return None
+    spans = []
+    for token, words in zip(tail, phrase.words, strict=True):
+        if token.text in words:
+            spans.append((token.start, token.end))
+        elif any(isinstance(w, analyzer.Prefix) and token.text[:1] == w for w in words):
+            character = analyzer.CJK_UNIT_RE.match(source, token.start)
+            spans.append((token.start, character.end() if character else token.end))
+        else:
+            return None
+    return spans
 
 
 def _may_match(source, phrases):
-    """A quick no: a Japanese or Chinese character of every phrase is missing.
+    """A quick no: the Japanese or Chinese characters of every phrase are missing.
 
-    Only CJK tokens are checked, as they are characters of the text itself; a word's
-    dictionary form need not appear in the text ("люди" is indexed as "человек").
+    Only CJK tokens are checked, as they are characters of the text itself: the
+    character a prefix stands for, and each chain of bigrams (避難 難所) as the
+    characters in a row (避難所). A word's dictionary form need not appear in the
+    text ("люди" is indexed as "человек"), nor does a CJK character in a text NFKC
+    changes (ｶﾞ for ガ).
     """
-    for phrase in phrases:
-        characters = [w[0] for w in phrase.words if analyzer.CJK_RE.fullmatch(w[0])]
-        if all(character in source for character in characters):
-            return True
-    return False
+    if not _regular(source):
+        return True
+    return any(
+        all(characters in source for characters in _cjk_strings(phrase))
+        for phrase in phrases
+    )
+
+
+def _regular(source):
+    """Whether the CJK tokens of ``source`` are its characters as they stand."""
+    return not analyzer.IRREGULAR_CJK_RE.search(source)
+
+
+def _cjk_strings(phrase):
+    """The strings of CJK characters a match of ``phrase`` has in its text: each
+    token, bigrams in a row joined (避難 難所: 避難所)."""
+    strings, previous = [], ""
+    for token, *_ in phrase.words:
+        if not analyzer.CJK_RE.match(token):
+            previous = ""
+            continue
+        if len(previous) == 2 and len(token) == 2 and previous[1] == token[0]:
+            strings[-1] += token[1]
+        else:
+            strings.append(token)
+        previous = token
+    return strings
 
 
 def _render(source, spans, length):

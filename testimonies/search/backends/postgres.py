@@ -14,6 +14,7 @@ flush, by the ``post_migrate`` sync.
 
 from collections import defaultdict
 
+from ..analyzer import Prefix
 from .base import FIELDS, HEAD_FIELDS, SearchBackend
 
 WEIGHT_LETTERS = {
@@ -62,7 +63,9 @@ def phrase_expression(phrase, weights=""):
     word to the fields of those weights."""
 
     def lexeme(token):
-        return quote(token) + (f":{weights}" if weights else "")
+        # A prefix is marked before the weights: '地':*ABD.
+        marks = ("*" if isinstance(token, Prefix) else "") + weights
+        return quote(token) + (f":{marks}" if marks else "")
 
     words = [
         lexeme(word[0]) if len(word) == 1 else "(" + " | ".join(map(lexeme, word)) + ")"
