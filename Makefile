@@ -49,7 +49,11 @@ serve: setup translations
 lint: setup
 	$(BIN)/ruff check .
 
-test: lint test-sqlite test-postgres
+# The two passes run side by side (each is mostly one busy process), each one's
+# output printed whole when it ends. What they need is installed first, one thing
+# at a time: apt-get and npm must not run at once.
+test: lint translations browser-setup
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The browser tests run here, in the SQLite pass only.
 test-sqlite: setup translations browser-setup

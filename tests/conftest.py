@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 
 def pytest_collection_modifyitems(config, items):
@@ -35,3 +35,30 @@ def another_scratch(scratch_template, tmp_path):
     database = scratch_template.copy(tmp_path / "another")
     yield database
     database.drop()
+
+
+@pytest.fixture(scope="class")
+def class_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a test class, rolled back after its last test.
+
+    What a class-scoped fixture writes inside it is made once for the class, as
+    ``setUpTestData`` does: each test still runs in a savepoint of its own, so its
+    changes roll back before the next test. Only for classes whose every test uses
+    the shared rows and none needs ``transactional_db``.
+    """
+    from testimonies.search import hitsets
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    # The kept hit sets of the rolled-back rows would only take memory.
+    hitsets.forget()
+
+
+@pytest.fixture
+def nothing_kept():
+    """Each test starts with no hit sets kept in memory (SQLite), as it would
+    with rows of its own: every test builds the sets it searches afresh."""
+    from testimonies.search import hitsets
+
+    hitsets.forget()

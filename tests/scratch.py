@@ -7,7 +7,9 @@ each with its own database and media folder: a backup of one restored into anoth
 
 A scratch database is migrated once per test session and copied for each test: a
 file on SQLite, a database made from a template on the test's PostgreSQL server
-(created and dropped by ``benchmarks.databases``, as the benchmarks' are).
+(created and dropped by ``benchmarks.databases``, as the benchmarks' are). Tests
+that all start from the same rows and files (tests/test_backup.py) seed a template
+of their own once (``ScratchTemplate.seeded``) and copy it the same way.
 Child processes run the archive's own code (``manage.py`` or a snippet of Python
 after ``django.setup()``) against it.
 """
@@ -94,26 +96,46 @@ class Scratch:
 
 
 class ScratchTemplate:
-    """A migrated database that each test's scratch database is copied from."""
+    """A database and media folder that each test's scratch database is copied
+    from: migrated (``ScratchTemplate(folder)``), or a migrated one with some rows
+    and files already in it (``seeded``)."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, *, base=None, code=None):
         self.folder = Path(folder)
         self.vendor = connection.vendor
+        self.media = self.folder / "template-media"
+        if base is None:
+            self.media.mkdir()
+        else:
+            shutil.copytree(base.media, self.media)
         if self.vendor == "postgresql":
             self.server = os.environ["DATABASE_URL"]
-            self.name, url = databases.create_postgres(self.server, "scratch_template")
+            template = "template0" if base is None else base.name
+            self.name, url = databases.create_postgres(
+                self.server, "scratch_template", template=template
+            )
         else:
             self.path = self.folder / "template.sqlite3"
             url = f"sqlite:///{self.path}"
-        media = self.folder / "template-media"
-        media.mkdir()
-        done = Scratch(url, media).manage("migrate", "--noinput")
-        assert done.returncode == 0, done.stderr
+            if base is not None:
+                shutil.copyfile(base.path, self.path)
+        template = Scratch(url, self.media)
+        if base is None:
+            done = template.manage("migrate", "--noinput")
+            assert done.returncode == 0, done.stderr
+        if code is not None:
+            template.python(code)
+
+    def seeded(self, folder, code):
+        """A template of its own: a copy of this one once ``code`` has run in it
+        (after ``django.setup()``), made once for the tests that start from it."""
+        return ScratchTemplate(folder, base=self, code=code)
 
     def copy(self, folder):
         folder = Path(folder)
         media = folder / "media"
-        media.mkdir(parents=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(self.media, media)
         if self.vendor == "postgresql":
             name, url = databases.create_postgres(
                 self.server, "scratch", template=self.name

@@ -7,6 +7,7 @@ or from newer code is refused before anything is written.
 """
 
 import json
+import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -132,17 +133,39 @@ def assert_empty(scratch):
     assert media_files(scratch) == {}
 
 
-@pytest.fixture
-def seeded(scratch):
-    scratch.python(SEED)
-    return scratch
+@pytest.fixture(scope="module")
+def seeded_template(scratch_template, tmp_path_factory):
+    """The demo collection with photos, a document and a user, seeded once."""
+    template = scratch_template.seeded(tmp_path_factory.mktemp("seeded"), SEED)
+    yield template
+    template.remove()
 
 
 @pytest.fixture
-def bag(seeded, tmp_path):
+def seeded(seeded_template, tmp_path):
+    """A seeded archive of the test's own, which it may change."""
+    database = seeded_template.copy(tmp_path)
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="module")
+def kept_bag(seeded_template, tmp_path_factory):
+    """One backup of the seeded archive, taken once for the module."""
+    source = seeded_template.copy(tmp_path_factory.mktemp("bag-source"))
+    path = tmp_path_factory.mktemp("kept-bag") / "archive-backup"
+    try:
+        ok(source.manage("backup", path))
+    finally:
+        source.drop()
+    return path
+
+
+@pytest.fixture
+def bag(kept_bag, tmp_path):
+    """A copy of that backup, which the test may damage or rewrite."""
     path = tmp_path / "bags" / "archive-backup"
-    path.parent.mkdir()
-    ok(seeded.manage("backup", path))
+    shutil.copytree(kept_bag, path)
     return path
 
 

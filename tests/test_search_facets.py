@@ -18,14 +18,14 @@ from .factories import (
     make_theme,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nothing_kept")]
 
 LIST = "/api/v1/testimonies/"
 QUERIES = ["", "подвал OR basement", "-drone"]
 
 
-@pytest.fixture
-def archive():
+@pytest.fixture(scope="class")
+def archive(class_transaction):
     """Two regions, a district and villages below them; themes with a sub-theme;
     testimonies carrying a place and the region above it, or two villages, in
     every state of visibility."""

@@ -23,6 +23,7 @@ from .factories import make_archivist, make_researcher, make_testimony
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.usefixtures("nothing_kept"),
     pytest.mark.skipif(
         "connection.vendor != 'sqlite'",
         reason="hit sets are kept for SQLite only; PostgreSQL counts in SQL",
@@ -41,8 +42,8 @@ QUERIES = [
 ]
 
 
-@pytest.fixture
-def collection():
+@pytest.fixture(scope="class")
+def collection(class_transaction):
     """80 testimonies with random words, themes, places, languages, dates,
     statuses and access levels (seeded, so every run is the same)."""
     rng = random.Random(7)
