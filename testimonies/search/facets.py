@@ -102,10 +102,12 @@ def facets_of(counts, total, limit, using, vocabularies=None, selected=None):
     selected = {
         name: [getattr(value, "pk", value) for value in several(values)]
         for name, values in (selected or {}).items()
-        if name in VOCABULARIES
     }
+    selected = {name: selected.get(name, []) for name in VOCABULARIES}
     themes, places = (
-        _tags(model, counts[kind], limit, using, vocabularies.get(model), selected)
+        _tags(
+            model, counts[kind], limit, using, vocabularies.get(model), selected[kind]
+        )
         for kind, model in (("theme", Theme), ("place", Place))
     )
     languages = _ranked(counts["language"], limit, selected.get("language"))
@@ -130,9 +132,7 @@ def _ranked(counts, limit, selected=(), name=lambda key: key):
     ]
 
 
-def _tags(model, counts, limit, using, known=None, selected=None):
-    kind = "theme" if model.__name__ == "Theme" else "place"
-    chosen = list((selected or {}).get(kind) or ())
+def _tags(model, counts, limit, using, known, chosen):
     counts = {pk: count for pk, count in counts.items() if count}
     if not counts and not chosen:
         return []

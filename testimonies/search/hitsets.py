@@ -197,16 +197,17 @@ class Version:
                     f"SELECT {key}, group_concat({pk}) FROM {table} GROUP BY {key}"
                 )
                 own = {key: bits_of(map(int, ids.split(","))) for key, ids in rows}
-                if kind in self.vocabulary_models():
+                if kind in vocabularies():
                     own = self._closed(own, kind, backend)
                 facets[kind] = own
             self._facets = facets
         return self._facets
 
     def _closed(self, own, kind, backend):
-        closed = dict.fromkeys(self.ancestry(kind, backend), 0)
+        ancestry = self.ancestry(kind, backend)
+        closed = dict.fromkeys(ancestry, 0)
         for key, bits in own.items():
-            for ancestor in self.ancestry(kind, backend).get(key, (key,)):
+            for ancestor in ancestry.get(key, (key,)):
                 closed[ancestor] = closed.get(ancestor, 0) | bits
         return {key: bits for key, bits in closed.items() if bits}
 
@@ -220,25 +221,17 @@ class Version:
                     f"SELECT {pk}, group_concat({key}) FROM {table} GROUP BY {pk}"
                 )
                 ancestry = (
-                    self.ancestry(kind, backend)
-                    if kind in self.vocabulary_models()
-                    else None
+                    self.ancestry(kind, backend) if kind in vocabularies() else None
                 )
                 postings[kind] = Postings(rows, convert, ancestry)
             self._postings = postings
         return self._postings
 
-    @staticmethod
-    def vocabulary_models():
-        from ..models import Place, Theme
-
-        return {"theme": Theme, "place": Place}
-
     def ancestry(self, kind, backend):
         """``{tag id: (tag id, parent id, …)}`` up to the depth limit (a cycle
         written around the checks ends the walk)."""
         if kind not in self._ancestry:
-            model = self.vocabulary_models()[kind]
+            model = vocabularies()[kind]
             parents = dict(
                 model.objects.using(backend.connection.alias).values_list(
                     "pk", "parent_id"
@@ -393,11 +386,17 @@ class Postings:
         return Counter(chain.from_iterable(map(by_id.__getitem__, ids)))
 
 
-def tagged():
-    """The tag models whose tags the kept versions hold."""
+def vocabularies():
+    """``{"theme": Theme, "place": Place}``: the tag models whose tags, links
+    and hierarchy the kept versions hold, by facet name."""
     from ..models import Place, Theme
 
-    return (Theme, Place)
+    return {"theme": Theme, "place": Place}
+
+
+def tagged():
+    """The tag models whose tags the kept versions hold."""
+    return tuple(vocabularies().values())
 
 
 def forget():

@@ -104,7 +104,8 @@ class SearchResults(SlicedList):
         for name in VOCABULARIES:
             if name in self.filters:
                 others = {k: v for k, v in self.filters.items() if k != name}
-                counts[name] = self._clone(filters=others).source.counts()[name]
+                unfiltered = self.base.filter_by(**others)
+                counts[name] = self.source.narrowed_to(unfiltered).counts()[name]
         return facets_of(
             counts,
             self.count(),

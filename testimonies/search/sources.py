@@ -103,6 +103,11 @@ class HitSource:
     def contains(self, pk):
         raise NotImplementedError
 
+    def narrowed_to(self, queryset):
+        """A source of the same (expanded) query within another ``queryset``:
+        for the facets of a vocabulary counted without its own filter."""
+        return type(self)(queryset, self.query, self.backend)
+
     def page_ids(self, offset, limit, sort):
         """``[(pk, score)]`` of one page of hits, in order (score ``None`` when
         sorted by date)."""
@@ -199,27 +204,44 @@ class KeptHits(HitSource):
     """Hits found with the kept hit sets: their ids in id order when the engine
     was asked (``None`` for filters only), and their bitmap, made when needed."""
 
-    def __init__(self, queryset, query, backend, version):
+    def __init__(self, queryset, query, backend, version, matched=None):
         super().__init__(queryset, query, backend)
         self.version = version
+        self._matched = matched
         self.ids, self._bits = self._find()
 
     def _find(self):
-        query, backend = self.query, self.backend
+        query = self.query
         if query.is_empty:
             return [], None
         try:
-            narrowed = self.version.narrowing(self.queryset, backend)
+            narrowed = self.version.narrowing(self.queryset, self.backend)
         except EmptyResultSet:
             return [], None
         if query.is_blank:
             return None, narrowed
         if query.groups:
-            matched = [pk for (pk,) in backend.execute(*backend.match_sql(query))]
-            matched.sort()  # in id order already on SQLite: one pass
-            return hitsets.members(matched, narrowed), None
-        excluded = backend.execute(*backend.match_sql(query.exclusions))
-        return None, narrowed & ~hitsets.bits_of(pk for (pk,) in excluded)
+            return hitsets.members(self.matched(), narrowed), None
+        return None, narrowed & ~self.matched()
+
+    def matched(self):
+        """The engine's part, asked once: the ids matching the query's groups
+        (in id order), or the bitmap of what its exclusions match."""
+        if self._matched is None:
+            backend, query = self.backend, self.query
+            if query.groups:
+                found = [pk for (pk,) in backend.execute(*backend.match_sql(query))]
+                found.sort()  # in id order already on SQLite: one pass
+                self._matched = found
+            else:
+                excluded = backend.execute(*backend.match_sql(query.exclusions))
+                self._matched = hitsets.bits_of(pk for (pk,) in excluded)
+        return self._matched
+
+    def narrowed_to(self, queryset):
+        # The engine's matches do not depend on the narrowing: reuse them.
+        matched = self._matched
+        return KeptHits(queryset, self.query, self.backend, self.version, matched)
 
     @property
     def bits(self):

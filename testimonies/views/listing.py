@@ -84,13 +84,7 @@ class TestimonyListMixin(VisibleTestimoniesMixin):
         number = page.number if page else 1
         context.update(
             form=self.form,
-            filter_errors=[
-                f"{self.form.fields[name].label}: {error}"
-                if name != "__all__"
-                else error
-                for name, errors in self.form.filter_errors().items()
-                for error in errors
-            ],
+            filter_errors=filter_messages(self.form),
             sort_error=self.form.errors.get("sort"),
             page_error=self.page_error,
             active_filters=self.active_filters(),
@@ -113,6 +107,15 @@ class TestimonyListMixin(VisibleTestimoniesMixin):
 
     def active_filters(self):
         return active_filters(self.request, self.form, self.accepted_parameters)
+
+
+def filter_messages(form):
+    """Each error of the form's filters as one sentence, led by its label."""
+    return [
+        f"{form.fields[name].label}: {error}" if name != "__all__" else error
+        for name, errors in form.filter_errors().items()
+        for error in errors
+    ]
 
 
 def url_without(request, *names, value=None):

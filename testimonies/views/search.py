@@ -11,7 +11,7 @@ from django.shortcuts import render
 from ..forms import SearchForm
 from ..models import Testimony
 from .answers import answer
-from .listing import active_filters
+from .listing import active_filters, filter_messages
 
 PAGE_SIZE = 20
 
@@ -20,22 +20,18 @@ def search(request):
     visible = Testimony.objects.visible_to(request.user)
     form = SearchForm(request.GET, visible=visible)
     form.is_valid()
+    kept = hidden_parameters(request, form)
     context = {
         "form": form,
         "query": form.query(),
-        "filter_errors": [
-            f"{form.fields[name].label}: {error}" if name != "__all__" else error
-            for name, errors in form.filter_errors().items()
-            for error in errors
-        ],
+        "filter_errors": filter_messages(form),
         "sort_error": " ".join(form.errors.get("sort", [])),
         "active_filters": active_filters(request, form),
+        # The facets' own form carries the vocabularies in its checkboxes.
         "facet_parameters": [
-            (name, value)
-            for name, value in hidden_parameters(request, form)
-            if name not in SearchForm.SEVERAL
+            (name, value) for name, value in kept if name not in SearchForm.SEVERAL
         ],
-        "hidden_parameters": hidden_parameters(request, form),
+        "hidden_parameters": kept,
         # Result lists depend on what was typed: not for search engines.
         "noindex": True,
     }
