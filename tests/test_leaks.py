@@ -152,6 +152,8 @@ class Collection:
         for testimony in testimonies:
             page = testimony.get_absolute_url()
             urls += [page, f"{page}?lang=uk", f"{page}takedown/"]
+            # The page with a search marked, as passages link to it.
+            urls += [f"{page}?q=body", f"{page}?{urlencode({'q': 'shared'})}#p1"]
         for files in self.files.values():
             urls += files
         # Searches for the markers themselves echo them: test_search_* cover those.
@@ -163,6 +165,9 @@ class Collection:
         if route_exists(API):
             urls += [API, f"{API}?language=ja", f"{API}?q=shared", f"{API}?q=body"]
             urls += [f"{API}?{urlencode({'theme': s})}" for s in theme_slugs]
+            # Several values at once (passages and "matched" ride in every hit).
+            several = urlencode({"theme": theme_slugs[:2], "q": "body"}, doseq=True)
+            urls += [f"{API}?{several}", f"{SEARCH}?{several}"]
             urls += [f"{API}{t.identifier}/" for t in testimonies]
         return urls
 
