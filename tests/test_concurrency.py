@@ -220,3 +220,78 @@ def test_other_server_errors_still_answer_500(client, monkeypatch):
     page = client.get("/testimonies/")
     assert page.status_code == 500
     assert "Something went wrong" in page.content.decode()
+
+
+#: Writes in a transaction left open until the file ``release`` appears.
+HELD_WRITER = """
+import time
+from pathlib import Path
+from django.db import transaction
+from testimonies.models import Testimony, Theme
+release, deadline = Path({release!r}), time.monotonic() + 60
+with transaction.atomic():
+    testimony = Testimony.objects.get(identifier="SAVE-1")
+    testimony.status, testimony.access = "published", "public"
+    testimony.save()
+    testimony.themes.add(Theme.objects.get_or_create(name="Held")[0])
+    print("written", flush=True)
+    while not release.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("never released")
+        time.sleep(0.05)
+print("committed", flush=True)
+"""
+
+#: Searches; publishes SAVE-2 in a transaction that may not wait for a lock;
+#: compacts the log; searches again (what it kept is brought forward); lets the
+#: held writer commit (its log rows come in below the compacted ones) and
+#: searches once more.
+READER_AND_WRITER = """
+import time
+from pathlib import Path
+from django.db import connection, transaction
+from testimonies.models import Testimony, Theme
+from testimonies.search import changes, search
+def found():
+    return search(Testimony.objects.visible_to(None), "").count()
+counts = [found()]
+with transaction.atomic():
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '2s'")
+    testimony = Testimony.objects.get(identifier="SAVE-2")
+    testimony.status, testimony.access = "published", "public"
+    testimony.save()
+    testimony.themes.add(Theme.objects.create(name="Not held"))
+changes.KEEP = 0
+changes.compact("default")
+counts.append(found())
+Path({release!r}).touch()
+deadline = time.monotonic() + 60
+while not Path({committed!r}).exists() and time.monotonic() < deadline:
+    time.sleep(0.05)
+counts.append(found())
+print(*counts)
+"""
+
+
+def test_writers_never_wait_for_each_other_to_log_changes(scratch, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    create_saved_testimonies(scratch, ["SAVE-1", "SAVE-2"])
+    release, committed = tmp_path / "release", tmp_path / "committed"
+    held = scratch.start_python(HELD_WRITER.format(release=str(release)))
+    assert held.stdout.readline().strip() == "written"
+    other = scratch.start_python(
+        READER_AND_WRITER.format(release=str(release), committed=str(committed))
+    )
+    try:
+        assert held.stdout.readline().strip() == "committed"
+        committed.touch()
+        out, err = other.communicate(timeout=120)
+    finally:
+        held.kill()
+        other.kill()
+    assert other.returncode == 0, err
+    # Nothing visible; SAVE-2 once it was saved, which never waited for the
+    # open transaction; then both.
+    assert out.split() == ["0", "1", "2"]

@@ -10,7 +10,6 @@ import random
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db import connection
 
 from testimonies.models import Place, Testimony, Theme, Translation
 from testimonies.search import search
@@ -417,10 +416,9 @@ class TestFacetsAndSnippets:
     def test_facets_also_count_the_hits(self, archive, django_assert_num_queries):
         search(Testimony.objects.visible_to(None), "sudzha OR подвал").facets()
         results = search(Testimony.objects.visible_to(None), "sudzha OR подвал")
-        # SQLite: the data version and the engine's matches; the rest is kept in
-        # memory (testimonies.search.hitsets). PostgreSQL: the tag names (the
-        # thesaurus), one grouped query, then the theme and place rows.
-        with django_assert_num_queries(2 if connection.vendor == "sqlite" else 4):
+        # The change log's token and the engine's matches; the rest is kept in
+        # memory (testimonies.search.hitsets), on both engines.
+        with django_assert_num_queries(2):
             assert results.facets().total == 3
         with django_assert_num_queries(0):
             assert results.count() == 3
@@ -448,12 +446,10 @@ class TestFacetsAndSnippets:
         search(Testimony.objects.visible_to(None), "basement")[0:1]
         for size in (2, 25):
             results = search(Testimony.objects.visible_to(None), "basement")
-            # PostgreSQL: the tag names (the thesaurus), the ranked ids, then
-            # testimonies with their narrator, translations, themes and places.
-            # SQLite: the data version and the
-            # engine's matches, the ranked ids, testimonies with their narrator,
-            # translations, and the theme and place links (the tags themselves
-            # are kept in memory: testimonies.search.hitsets).
+            # The change log's token, the engine's matches, the ranked ids,
+            # testimonies with their narrator, translations, and the theme and
+            # place links (the tags themselves are kept in memory:
+            # testimonies.search.hitsets).
             expected = 6  # on both engines
             with django_assert_num_queries(expected):
                 hits = results[0:size]

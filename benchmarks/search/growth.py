@@ -51,6 +51,15 @@ def table(summaries):
             [memory(summary["memory"]) for summary in summaries],
         ),
         line(
+            "serving process's own (RssAnon, MB)",
+            [
+                f"{summary['memory']['anon_kb'] / 1024:,.0f}"
+                if "anon_kb" in summary["memory"]
+                else "unknown"
+                for summary in summaries
+            ],
+        ),
+        line(
             "import peak (MB)",
             [memory(summary["import_memory"], both=False) for summary in summaries],
         ),

@@ -87,7 +87,7 @@ def run(*, documents, runs, naive_runs, edit_rounds, seed, workdir, write, progr
         f"{naive_runs or 'not run'}); hits = what the visitor may see; naive hits "
         "differ: no inflection, no translations or names, SQL case rules. API "
         "first = the warm-up request, made with nothing kept in memory (as after "
-        "any change to the data; SQLite only, see docs/search.md)."
+        "any change to the tags, see docs/search.md)."
     )
     for line in report.table(rows):
         write(line)
@@ -95,7 +95,9 @@ def run(*, documents, runs, naive_runs, edit_rounds, seed, workdir, write, progr
     write(
         f"Memory of the process serving the requests, after the query set: "
         f"{megabytes(memory, 'rss_kb')} resident (VmRSS), "
-        f"{megabytes(memory, 'peak_kb')} at most (VmHWM)"
+        f"{megabytes(memory, 'peak_kb')} at most (VmHWM); of the resident, "
+        f"{megabytes(memory, 'anon_kb')} its own (RssAnon) and "
+        f"{megabytes(memory, 'file_kb')} mapped database pages (RssFile, shared)"
     )
 
     progress("First requests after an edit")

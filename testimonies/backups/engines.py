@@ -25,6 +25,7 @@ from django.db.backends.postgresql.client import DatabaseClient
 from django.utils.translation import gettext as _
 
 from ..models import Document, Photo, Testimony
+from ..search import changes
 from ..search.backends.base import TABLE as search_table
 from . import BackupError
 
@@ -120,8 +121,10 @@ class PostgreSQLEngine:
             self.connection.cursor() as cursor,
         ):
             # The database was checked empty; only the tables of this project
-            # go (its models', migrate's own, the search store), never another
-            # application's that shares the schema.
+            # go (its models', migrate's own, the search store and change log
+            # with its functions), never another application's that shares the
+            # schema.
+            changes.uninstall(self.connection)
             ours = set(self.connection.introspection.django_table_names())
             ours |= {"django_migrations", search_table}
             tables = [

@@ -1,4 +1,4 @@
-"""Hit sets as bitmaps, kept in memory while the data does not change (SQLite).
+"""Hit sets as bitmaps, kept in memory and brought up to date change by change.
 
 A search request needs three things besides the engine's matches: which
 testimonies the user may see under the chosen filters, how many hits carry each
@@ -16,18 +16,14 @@ What is kept is only ever *derived* from the database, never decided here:
   ``TestimonyQuerySet.visible_to``, and a set is looked up by that SQL;
 * the ids carrying each theme, place and language, read from their tables.
 
-All of it belongs to one *version* of the data: a random token that triggers on
-the testimony, tag and tagging tables replace on every insert, update and delete,
-in the writer's transaction, whatever writes (the ORM, ``QuerySet.update()``, raw
-SQL, a shell). Each request reads the token first (one primary-key look-up) and
-drops what it holds when the token changed; a rolled-back change restores an old
-token together with the data it stood for, and a new token is never reused.
-Migrations that rebuild a table drop its triggers, so :func:`install` runs again
-after every ``migrate`` (testimonies.search.signals).
-
-PostgreSQL is not served from here: a single version row updated by every
-writing transaction would make concurrent writers wait for each other (an
-import would hold up every save in the admin), so it counts in SQL instead.
+All of it belongs to one :class:`Version` of the data, named by the token of the
+change log (:mod:`testimonies.search.changes`), which triggers write in every
+writer's transaction, whatever writes. Each request reads the token first (one
+look-up) and, when it changed, reads the log: the testimonies changed since are
+read again, and only they (:meth:`Version.after`), each kept set when it is next
+used: the first request after an edit costs a few small queries, not a rebuild.
+A change to the tags themselves, or to very many testimonies, starts afresh. The
+same on SQLite and PostgreSQL.
 """
 
 import logging
@@ -37,67 +33,19 @@ from collections import Counter, OrderedDict
 from itertools import chain
 
 from django.conf import settings
-from django.db import DatabaseError
 
 from ..models.tags import MAX_DEPTH
+from . import changes
 
 logger = logging.getLogger(__name__)
 
-STATE_TABLE = "testimonies_search_state"
 # Narrowing sets kept per version: one per audience and combination of filters.
 NARROWED_SIZE = 64
 # Up to this many hits, facets are counted hit by hit (see Postings); above, tag
 # by tag with bitmaps. About where both cost the same at 100,000 testimonies.
 FEW_HITS = 3_000
-
-
-def triggers():
-    """``(name, event, table)`` of each trigger that renews the version: every
-    insert, update and delete on the tables the kept sets are derived from."""
-    from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
-
-    return [
-        (
-            f"{model._meta.db_table}_{event.lower()}_search_version",
-            event,
-            model._meta.db_table,
-        )
-        for model in (Testimony, ThemedItem, PlacedItem, Theme, Place)
-        for event in ("INSERT", "UPDATE", "DELETE")
-    ]
-
-
-def install(connection):
-    """Create the version row and the triggers that renew it (idempotent), and
-    renew it: whatever was kept may describe a table that has just changed."""
-    if connection.vendor != "sqlite":
-        return
-    quote = connection.ops.quote_name
-    renew = f"UPDATE {STATE_TABLE} SET version = randomblob(8) WHERE id = 1"
-    statements = [
-        f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} "
-        "(id INTEGER PRIMARY KEY CHECK (id = 1), version BLOB NOT NULL)",
-        f"INSERT OR IGNORE INTO {STATE_TABLE} (id, version) VALUES (1, randomblob(8))",
-        *(
-            f"CREATE TRIGGER IF NOT EXISTS {quote(name)} AFTER {event} "
-            f"ON {quote(table)} BEGIN {renew}; END"
-            for name, event, table in triggers()
-        ),
-        renew,
-    ]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def uninstall(connection):
-    if connection.vendor != "sqlite":
-        return
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for name, _event, _table in triggers():
-            cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
-        cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
+# Above this many testimonies changed since a set was made, it is made afresh.
+MANY_CHANGED = changes.MANY
 
 
 def bits_of(ids):
@@ -139,33 +87,68 @@ def members_in_order(order, bits, count):
 
 
 class Version:
-    """What is kept for one version of one database's data."""
+    """What is kept for one version of one database's data.
 
-    def __init__(self, token, schema=None):
-        self.token, self.schema = token, schema
+    ``token`` and ``seen`` (the log's rows, ``None`` when too many to read) say
+    which version. Each kept set either is current or carries the ids of the
+    testimonies changed since it was made (``pending``); it is brought up to date
+    when next used, as a new value: what an older version holds never changes
+    under the requests still using it.
+    """
+
+    def __init__(self, token, seen=None):
+        self.token, self.seen = token, seen
         self.lock = threading.Lock()
+        # {sql key: (bits, queryset, pending ids)}
         self.narrowed = OrderedDict()
-        self._facets = None
-        self._postings = None
+        self._facets = None  # (facet bits, postings, pending ids)
         self._ancestry = {}
         self._memo = {}
         self._tags = None
         self._orders = {}
+        self._rows = {}
+
+    def after(self, token, seen, changed, reordered):
+        """The next version: the same sets, with the testimonies ``changed``
+        (ids) still to read again; the kept orders dropped if ``reordered``
+        (a date or identifier changed, or a testimony was added)."""
+        later = Version(token, seen)
+        # The tags have not changed: a change to them starts afresh.
+        later._ancestry, later._memo = self._ancestry, self._memo
+        later._tags = self._tags
+        later._orders = {} if reordered else self._orders
+        with self.lock:
+            for key, (bits, queryset, pending) in self.narrowed.items():
+                if len(pending) + len(changed) <= MANY_CHANGED:
+                    later.narrowed[key] = (bits, queryset, pending | changed)
+            if self._facets is not None:
+                bits, postings, pending = self._facets
+                if len(pending) + len(changed) <= MANY_CHANGED:
+                    later._facets = (bits, postings, pending | changed)
+        return later
 
     def narrowing(self, queryset, backend):
         """The bitmap of the testimonies ``queryset`` selects."""
-        sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
+        queryset = queryset.order_by().values_list("pk")
+        sql, params = queryset.query.sql_with_params()
         key = (sql, tuple(params))
         with self.lock:
-            bits = self.narrowed.get(key)
-            if bits is not None:
+            kept = self.narrowed.get(key)
+            if kept is not None:
                 self.narrowed.move_to_end(key)
-                return bits
-        bits = bits_of(
-            pk for (pk,) in backend.execute(backend.with_plan_hints(sql), params)
-        )
+        if kept is not None and not kept[2]:
+            return kept[0]
+        if kept is None:
+            bits = bits_of(
+                pk for (pk,) in backend.execute(backend.with_plan_hints(sql), params)
+            )
+        else:
+            bits, _queryset, pending = kept
+            ids = sorted(pending)
+            now = queryset.filter(pk__in=ids).values_list("pk", flat=True)
+            bits = (bits & ~bits_of(ids)) | bits_of(now)
         with self.lock:
-            self.narrowed[key] = bits
+            self.narrowed[key] = (bits, queryset, frozenset())
             while len(self.narrowed) > NARROWED_SIZE:
                 self.narrowed.popitem(last=False)
         return bits
@@ -173,13 +156,11 @@ class Version:
     def counts(self, backend, ids, bits):
         """The facet counts of the hits ``ids`` (in id order; ``None`` when only
         their bitmap ``bits`` is known), as ``HitSource.counts`` gives them."""
+        facets, postings = self.facets(backend)
         if ids is not None and len(ids) <= FEW_HITS:
-            return {
-                kind: postings.count(ids)
-                for kind, postings in self.facet_postings(backend).items()
-            }
+            return {kind: postings[kind].count(ids) for kind in postings}
         counts = {}
-        for kind, sets in self.facet_bits(backend).items():
+        for kind, sets in facets.items():
             counts[kind] = {}
             for key, carrying in sets.items():
                 count = (bits & carrying).bit_count()
@@ -187,45 +168,69 @@ class Version:
                     counts[kind][key] = count
         return counts
 
-    def facet_bits(self, backend):
-        """``{"theme": {tag id: bits}, "place": {…}, "language": {code: bits}}``;
-        a tag's bits take in the testimonies of every tag below it."""
-        if self._facets is None:
-            facets = {}
-            for kind, (table, key, pk, _convert) in _facet_sources(backend).items():
-                rows = backend.execute(
-                    f"SELECT {key}, group_concat({pk}) FROM {table} GROUP BY {key}"
-                )
-                own = {key: bits_of(map(int, ids.split(","))) for key, ids in rows}
-                if kind in vocabularies():
-                    own = self._closed(own, kind, backend)
-                facets[kind] = own
-            self._facets = facets
-        return self._facets
+    def facets(self, backend):
+        """``(bits, postings)``: ``bits`` is ``{"theme": {tag id: bits}, "place":
+        {…}, "language": {code: bits}}``, a tag's bits taking in the testimonies
+        of every tag below it; ``postings`` is ``{kind: Postings}``, the keys of
+        each testimony."""
+        with self.lock:
+            kept = self._facets
+        if kept is not None and not kept[2]:
+            return kept[0], kept[1]
+        if kept is None:
+            facets, postings = {}, {}
+            for kind, rows in self._keys_of(backend).items():
+                postings[kind] = Postings(rows, *self._reading(kind, backend))
+                facets[kind] = postings[kind].bits()
+        else:
+            facets, postings = self._refreshed(backend, *kept)
+        with self.lock:
+            self._facets = (facets, postings, frozenset())
+        return facets, postings
 
-    def _closed(self, own, kind, backend):
-        ancestry = self.ancestry(kind, backend)
-        closed = dict.fromkeys(ancestry, 0)
-        for key, bits in own.items():
-            for ancestor in ancestry.get(key, (key,)):
-                closed[ancestor] = closed.get(ancestor, 0) | bits
-        return {key: bits for key, bits in closed.items() if bits}
+    def _reading(self, kind, backend):
+        """How a posting's keys are read back: ``(convert, ancestry)``."""
+        convert = _facet_sources(backend)[kind][3]
+        ancestry = self.ancestry(kind, backend) if kind in vocabularies() else None
+        return convert, ancestry
 
-    def facet_postings(self, backend):
-        """``{kind: Postings}``: the tags (or language) of each testimony, a tag
-        standing for itself and every tag above it."""
-        if self._postings is None:
-            postings = {}
-            for kind, (table, key, pk, convert) in _facet_sources(backend).items():
-                rows = backend.execute(
-                    f"SELECT {pk}, group_concat({key}) FROM {table} GROUP BY {pk}"
-                )
-                ancestry = (
-                    self.ancestry(kind, backend) if kind in vocabularies() else None
-                )
-                postings[kind] = Postings(rows, convert, ancestry)
-            self._postings = postings
-        return self._postings
+    def _keys_of(self, backend, ids=None):
+        """``{kind: [(testimony id, its keys joined by commas)]}``, for every
+        testimony or for the ids given."""
+        found = {}
+        joined = backend.joined
+        for kind, (table, key, pk, _convert) in _facet_sources(backend).items():
+            sql = f"SELECT {pk}, {joined(key)} FROM {table}"
+            params = []
+            if ids is not None:
+                sql += f" WHERE {pk} IN ({', '.join(['%s'] * len(ids))})"
+                params = list(ids)
+            found[kind] = backend.execute(f"{sql} GROUP BY {pk}", params)
+        return found
+
+    def _refreshed(self, backend, facets, postings, pending):
+        """``facets`` and ``postings`` with the ``pending`` testimonies read
+        again: each one's bit leaves the tags it had and joins those it has."""
+        ids = sorted(pending)
+        unmask = ~bits_of(ids)
+        facets, postings = dict(facets), dict(postings)
+        for kind, rows in self._keys_of(backend, ids).items():
+            before = postings[kind]
+            reading = self._reading(kind, backend)
+            after = postings[kind] = before.replaced(ids, rows, *reading)
+            touched = set(chain.from_iterable(map(before.keys, ids)))
+            joining = {}
+            for pk in ids:
+                for key in after.keys(pk):
+                    joining.setdefault(key, []).append(pk)
+            sets = facets[kind] = dict(facets[kind])
+            for key in touched | joining.keys():
+                bits = (sets.get(key, 0) & unmask) | bits_of(joining.get(key, ()))
+                if bits:
+                    sets[key] = bits
+                else:
+                    sets.pop(key, None)
+        return facets, postings
 
     def ancestry(self, kind, backend):
         """``{tag id: (tag id, parent id, …)}`` up to the depth limit (a cycle
@@ -248,7 +253,8 @@ class Version:
         return self._ancestry[kind]
 
     def order(self, model, ordering, backend):
-        """Every testimony id in the order ``ordering`` (``order_by()`` terms)."""
+        """Every testimony id in the order ``ordering`` (``order_by()`` terms).
+        A testimony deleted since stays in it: no hit's bits hold it."""
         key = (model, tuple(str(term) for term in ordering))
         if key not in self._orders:
             ids = model._base_manager.using(backend.connection.alias)
@@ -261,7 +267,7 @@ class Version:
         return self._orders[key]
 
     def memo(self, key, make):
-        """``make()``, computed once for this version."""
+        """``make()``, computed once for this version of the tags."""
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key]
@@ -305,51 +311,49 @@ _versions_lock = threading.Lock()
 
 def current(backend):
     """The kept sets of the backend's database as it is now, or ``None`` where
-    they are not used: PostgreSQL, ``TESTIMONY_SEARCH_HIT_SETS = False``, or a
-    database where the version row or any of its triggers is missing (then
-    nothing could say when the data changes, and search counts in SQL)."""
+    they are not used: ``TESTIMONY_SEARCH_HIT_SETS = False``, or a database
+    where the change log or any of its triggers is missing (then nothing could
+    say when the data changes, and search counts in SQL)."""
     connection = backend.connection
-    if connection.vendor != "sqlite" or not getattr(
-        settings, "TESTIMONY_SEARCH_HIT_SETS", True
-    ):
+    if not getattr(settings, "TESTIMONY_SEARCH_HIT_SETS", True):
         return None
-    try:
-        # The schema's version changes with any CREATE or DROP, triggers included.
-        rows = backend.execute(
-            "SELECT version, (SELECT schema_version FROM pragma_schema_version) "
-            f"FROM {STATE_TABLE} WHERE id = 1"
-        )
-    except DatabaseError:  # created after migrate: not there yet
+    token = changes.token(connection)
+    if token is None:
         return None
-    if not rows:
-        return None
-    token, schema = bytes(rows[0][0]), rows[0][1]
     key = (connection.alias, str(connection.settings_dict["NAME"]))
     with _versions_lock:
         version = _versions.get(key)
-        if version is not None and (version.token, version.schema) == (token, schema):
-            return version
-    if not watching(backend):
-        logger.warning(
-            "Search keeps nothing in memory: triggers of %s are missing "
-            "(run manage.py migrate).",
-            STATE_TABLE,
-        )
+    if version is not None and version.token == token:
+        return version
+    version = _next(version, token, connection)
+    if version is None:
         return None
     with _versions_lock:
-        version = _versions[key] = Version(token, schema)
+        _versions[key] = version
     return version
 
 
-def watching(backend):
-    """Whether every trigger that renews the version is in place."""
-    names = [name for name, _event, _table in triggers()]
-    rows = backend.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-        f"AND name IN ({', '.join(['%s'] * len(names))})",
-        names,
-    )
-    return rows[0][0] == len(names)
+def _next(version, token, connection):
+    """The version at ``token``: ``version`` brought forward by what the log
+    says changed since, or a fresh one."""
+    count = token[0]
+    seen = changes.rows(connection) if count <= changes.READ_AT_MOST else None
+    if version is not None and version.seen is not None and seen is not None:
+        # Rows new since, and rows gone (rolled back): their testimonies.
+        differing = version.seen.keys() ^ seen.keys()
+        logged = [seen.get(row) or version.seen[row] for row in differing]
+        ids = frozenset(testimony for testimony, _moved in logged)
+        schema_same = token[3:] == version.token[3:]
+        if None not in ids and schema_same and len(ids) <= MANY_CHANGED:
+            return version.after(token, seen, ids, any(m for _t, m in logged))
+    if not changes.watching(connection):
+        logger.warning(
+            "Search keeps nothing in memory: triggers of %s are missing "
+            "(run manage.py migrate).",
+            changes.TABLE,
+        )
+        return None
+    return Version(token, seen)
 
 
 class Postings:
@@ -377,6 +381,30 @@ class Postings:
                     )
                 shared[joined] = keys
             self.by_id[pk] = keys
+
+    def keys(self, pk):
+        return self.by_id[pk] if pk < len(self.by_id) else ()
+
+    def bits(self):
+        """``{key: bits}`` of the ids carrying each key."""
+        carrying = {}
+        for pk, keys in enumerate(self.by_id):
+            for key in keys:
+                carrying.setdefault(key, []).append(pk)
+        return {key: bits_of(ids) for key, ids in carrying.items()}
+
+    def replaced(self, ids, rows, convert=str, ancestry=None):
+        """A copy with the keys of ``ids`` taken from ``rows`` (as for
+        ``__init__``; an id without a row has no keys)."""
+        copy = Postings([], convert, ancestry)
+        copy.by_id = list(self.by_id)
+        copy.by_id.extend([()] * (max(ids, default=-1) + 1 - len(copy.by_id)))
+        for pk in ids:
+            copy.by_id[pk] = ()
+        fresh = Postings(rows, convert, ancestry)
+        for pk, _joined in rows:
+            copy.by_id[pk] = fresh.by_id[pk]
+        return copy
 
     def count(self, ids):
         """``{key: number of ids carrying it}``."""

@@ -13,7 +13,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.models import signals
 
 from ..signals import testimonies_changed
-from . import hitsets, index
+from . import changes, index
 
 # The last migration that changed the store: until it is applied, the store is
 # left alone (an older analyzer's, or missing after going back).
@@ -32,6 +32,7 @@ def _deleting():
 
 
 def _touch(ids, using, *, unless=()):
+    changes.compact_after_commit(using)
     deleting = _deleting()
     if any(key in deleting for key in unless):
         return
@@ -42,6 +43,7 @@ def testimony_saved(sender, instance, using, update_fields=None, **kwargs):
     # A testimony being saved is not being deleted (even if a deletion of it
     # failed earlier in this thread and left its key behind).
     _deleting().discard((using, "testimony", instance.pk))
+    changes.compact_after_commit(using)
     if update_fields is not None and not index.INDEXED_FIELDS & set(update_fields):
         return
     index.reindex([instance.pk], using)
@@ -53,6 +55,7 @@ def testimony_deleting(sender, instance, using, **kwargs):
 
 def testimony_deleted(sender, instance, using, **kwargs):
     _deleting().discard((using, "testimony", instance.pk))
+    changes.compact_after_commit(using)
     index.remove([instance.pk], using)
 
 
@@ -146,6 +149,7 @@ def _narrated_ids(narrator, using):
 
 
 def bulk_changed(sender, ids=(), using=DEFAULT_DB_ALIAS, **kwargs):
+    changes.compact_after_commit(using)
     index.reindex(ids, using)
 
 
@@ -158,7 +162,7 @@ def migrated(sender, using=DEFAULT_DB_ALIAS, **kwargs):
         tables = connection.introspection.table_names(cursor)
     if Testimony._meta.db_table in tables and _store_expected(connection):
         index.sync(using)
-        hitsets.install(connection)
+        changes.install(connection)
 
 
 def _store_expected(connection):

@@ -106,6 +106,10 @@ class SearchBackend:
             .query.sql_with_params()
         )
 
+    def joined(self, column):
+        """The SQL aggregate joining a group's ``column`` values with commas."""
+        raise NotImplementedError
+
     def with_plan_hints(self, sql):
         """``sql`` (a statement compiled by Django) with hints for the engine's
         planner where it is known to choose badly; unchanged by default."""

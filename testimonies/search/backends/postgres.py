@@ -140,6 +140,9 @@ class PostgresBackend(SearchBackend):
             [compile_tsquery(query)],
         )
 
+    def joined(self, column):
+        return f"string_agg({column}::text, ',')"
+
     def ids_source(self, ids):
         return "SELECT unnest(%s::bigint[])", [list(ids)]
 

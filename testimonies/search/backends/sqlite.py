@@ -244,6 +244,9 @@ class SQLiteBackend(SearchBackend):
             sql = sql.replace(column, "+" + column)
         return sql
 
+    def joined(self, column):
+        return f"group_concat({column})"
+
     def ids_source(self, ids):
         return "SELECT value FROM json_each(%s)", [json.dumps(list(ids))]
 
