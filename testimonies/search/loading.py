@@ -67,7 +67,14 @@ def annotate_hit(testimony, query):
     ``search_passages`` (:mod:`.passages`) and ``search_matched``: the names it
     matched by (:func:`matched_names`)."""
     translations = index.related(testimony, "translations")
-    html, field, position = passage(index.indexed_text(testimony, names=False), query)
+    found = passages(testimony, query)
+    if found and found[0].original:
+        # The first match of the text is in that paragraph: its passage is the
+        # snippet (reading the text once more would find the same words).
+        html, field, position = found[0].snippet, "body", 0
+    else:
+        text = index.indexed_text(testimony, names=False)
+        html, field, position = passage(text, query)
     testimony.search_snippet = html
     testimony.search_snippet_language = (
         translations[position // 3].language
@@ -80,7 +87,7 @@ def annotate_hit(testimony, query):
     ]:
         tags = [item.tag for item in index.related(testimony, related)]
         setattr(testimony, attribute, sorted(tags, key=lambda tag: tag.name))
-    testimony.search_passages = passages(testimony, query)
+    testimony.search_passages = found
     testimony.search_matched = matched_names(testimony, query)
     testimony.search_matched_only = "<mark>" not in html and bool(
         testimony.search_matched

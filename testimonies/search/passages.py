@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.utils.text import normalize_newlines
 
 from . import index
-from .snippets import contains, snippet
+from .snippets import contains, hints, snippet
 
 #: Passages given per hit.
 MAX_PASSAGES = 3
@@ -28,6 +28,7 @@ class Passage:
     snippet: str  # safe HTML with <mark>
     language: str
     url: str  # the testimony's page at the paragraph, the query marked
+    original: bool = True  # in the original's text, not a translation
 
 
 def paragraphs(text):
@@ -45,20 +46,26 @@ def passages(testimony, query, limit=MAX_PASSAGES):
         (translation.language, translation.public_body, translation.language)
         for translation in index.related(testimony, "translations")
     ]
-    found = []
+    found, page = [], None
     for language, body, asked in versions:
+        strings = hints(str(body or ""), query)
+        if strings is not None and not strings:
+            continue  # nothing searched for is in this text
         for number, paragraph in enumerate(paragraphs(body), start=1):
+            if strings is not None and not any(s in paragraph for s in strings):
+                continue
             if not contains(paragraph, query):
                 continue
             text = {"title": [], "summary": [], "body": [paragraph], "names": []}
             parameters = {"q": query.text, **({"lang": asked} if asked else {})}
+            page = page or testimony.get_absolute_url()
             found.append(
                 Passage(
                     anchor=f"p{number}",
                     snippet=snippet({**text, "translations": []}, query),
                     language=language,
-                    url=f"{testimony.get_absolute_url()}?{urlencode(parameters)}"
-                    f"#p{number}",
+                    url=f"{page}?{urlencode(parameters)}#p{number}",
+                    original=asked is None,
                 )
             )
             if len(found) == limit:

@@ -9,6 +9,7 @@ the query "подвал", and a phrase is marked only where its words stand in o
 import re
 import unicodedata
 from collections import deque
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -52,12 +53,10 @@ def _matches(source, phrases, length):
     """Spans of matched tokens in ``source`` up to one passage after the first."""
     if not _may_match(source, phrases):
         return []
-    tokens = set().union(*(phrase.tokens for phrase in phrases))
-    prefixes = {token for token in tokens if isinstance(token, analyzer.Prefix)}
-    begin = _first_candidate(source, tokens - prefixes, prefixes)
+    tokens, words, prefixes, longest = _targets(tuple(phrases))
+    begin = _first_candidate(source, words, prefixes)
     if begin is None:
         return []
-    longest = max(len(phrase.words) for phrase in phrases)
     recent = deque(maxlen=longest)
     spans, first = [], None
     for token in analyzer.tokens(source, begin):
@@ -74,34 +73,29 @@ def _matches(source, phrases, length):
     return spans
 
 
+@lru_cache(maxsize=256)
+def _targets(phrases):
+    """``(tokens, words, prefixes, longest)`` of a tuple of phrases: every token
+    they may match, those that are whole tokens, the one-character prefixes, and
+    the most words of a phrase (computed once per query)."""
+    tokens = frozenset().union(*(phrase.tokens for phrase in phrases))
+    prefixes = frozenset(t for t in tokens if isinstance(t, analyzer.Prefix))
+    longest = max(len(phrase.words) for phrase in phrases)
+    return tokens, tokens - prefixes, prefixes, longest
+
+
+@lru_cache(maxsize=200_000)
+def _may_be(raw, words, prefixes):
+    """Whether the raw word ``raw`` of a text has an index form searched for."""
+    return any(
+        form in words or form[:1] in prefixes for form in analyzer.index_forms(raw)
+    )
+
+
 def _first_candidate(source, targets, prefixes):
     """Where to start reading ``source``: at or before the first word that may be
-    a searched one, or ``None`` when none is.
-
-    In most texts a CJK token is made of the text's own characters (see
-    :func:`_regular`), found with ``str.find``. Otherwise, and for other words, each
-    distinct word or run of the text is analysed once, instead of every token in
-    order: most texts of a page of hits are rejected, or skipped to the match,
-    this way.
-    """
-    words, starts = targets, []
-    regular = _regular(source)
-    if regular:
-        words = {t for t in targets if not analyzer.CJK_RE.match(t)}
-        for token in (targets - words) | prefixes:
-            start = source.find(token)
-            if start != -1:
-                starts.append(start)
-        prefixes = ()
-    if words or prefixes:
-        for raw in set(analyzer.TOKEN_RE.findall(source)):
-            if regular and analyzer.CJK_RE.match(raw):
-                continue
-            if any(
-                form in words or form[:1] in prefixes
-                for form in analyzer.index_forms(raw)
-            ):
-                starts.append(source.find(raw))
+    a searched one, or ``None`` when none is."""
+    starts = [start for start, _found in _candidates(source, targets, prefixes)]
     if not starts:
         return None
     begin = min(starts)
@@ -109,6 +103,49 @@ def _first_candidate(source, targets, prefixes):
     while begin > 0 and _inside_word(source[begin - 1]):
         begin -= 1
     return begin
+
+
+@lru_cache(maxsize=8)
+def _candidates(source, targets, prefixes):
+    """``[(start, string)]``: the strings of ``source`` that may be a searched
+    word, each with where it first stands.
+
+    In most texts a CJK token is made of the text's own characters (see
+    :func:`_regular`), found with ``str.find``. Otherwise, and for other words, each
+    distinct word or run of the text is analysed once (and each distinct word
+    once per query), instead of every token in order: most texts of a page of
+    hits are rejected, or skipped to the match, this way. Remembered for the
+    last few texts: a hit's snippet and its passages read the same text.
+    """
+    words, found = targets, []
+    regular = _regular(source)
+    if regular:
+        words = frozenset(t for t in targets if not analyzer.CJK_RE.match(t))
+        for token in (targets - words) | prefixes:
+            start = source.find(token)
+            if start != -1:
+                found.append((start, token))
+        prefixes = frozenset()
+    if words or prefixes:
+        for raw in set(analyzer.TOKEN_RE.findall(source)):
+            if regular and analyzer.CJK_RE.match(raw):
+                continue
+            if _may_be(raw, words, prefixes):
+                found.append((source.find(raw), raw))
+    return tuple(found)
+
+
+def hints(text, query):
+    """Strings one of which every part of ``text`` holding a phrase of ``query``
+    holds (a quick no for each paragraph of a long text), or ``None`` when that
+    cannot be told (characters NFKC changes)."""
+    phrases = query.phrases
+    if not phrases or not _regular(text):
+        return None
+    if not _may_match(text, phrases):
+        return set()
+    _tokens, words, prefixes, _longest = _targets(tuple(phrases))
+    return {string for _start, string in _candidates(text, words, prefixes)}
 
 
 def _inside_word(character):
@@ -239,7 +276,21 @@ def contains(text, query):
     """Whether ``text`` (one string) holds a phrase of ``query``, read as the
     snippets read it."""
     phrases = query.phrases
-    return bool(phrases) and bool(_matches(text, phrases, len(text) or 1))
+    if not phrases:
+        return False
+    if len(text) <= SHORT:
+        # Names, identifiers: the same few on every hit of a page.
+        return _short_contains(text, tuple(phrases))
+    return bool(_matches(text, phrases, len(text) or 1))
+
+
+#: Texts up to this long (names, identifiers) have their answers remembered.
+SHORT = 200
+
+
+@lru_cache(maxsize=20_000)
+def _short_contains(text, phrases):
+    return bool(_matches(text, phrases, len(text) or 1))
 
 
 def marked_spans(text, query):
