@@ -158,3 +158,45 @@ class TestNamesAsThesaurus:
     def test_hidden_testimonies_stay_hidden(self, client, archive):
         body = client.get(LIST, {"q": "スジャ"}).content.decode()
         assert "PS-HIDDEN" not in body and "тайна" not in body
+
+
+class TestQuickNo:
+    """Paragraphs are skipped, unread, when they hold none of the strings a
+    match needs (snippets.hints); never one that matches."""
+
+    TEXTS = [
+        "Мы спустились в подвал.\n\nВ подвалах было холодно.\n\nНичего.",
+        "We sheltered in basements.\n\nThe basement flooded.\n\nNo word here.",
+        "地下室に避難した。\n\n地下には水。\n\n何もない。",
+        "ｶﾞｽが止まった。\n\nガスがない。",  # half-width kana: cannot tell
+        "Ми чекали в укритті.\n\nУкриття було повне.",
+    ]
+    QUERIES = ["подвал", "basement", "地下", "地", "ガス", "укриття", "нет OR no"]
+
+    def test_the_same_passages_with_and_without_the_quick_no(self, monkeypatch):
+        from testimonies.search import passages as module
+        from testimonies.search.query import parse_query
+
+        found = 0
+        for text in self.TEXTS:
+            testimony = Testimony(identifier="QN", language="ru", body=text)
+            testimony.pk = 1
+            testimony._prefetched_objects_cache = {"translations": []}
+            for q in self.QUERIES:
+                query = parse_query(q)
+                quick = module.passages(testimony, query)
+                with monkeypatch.context() as patched:
+                    patched.setattr(module, "hints", lambda text, query: None)
+                    slow = module.passages(testimony, query)
+                assert quick == slow, (text, q)
+                found += len(quick)
+        assert found >= 8  # the texts do match, paragraph by paragraph
+
+    def test_hints(self):
+        from testimonies.search.query import parse_query
+        from testimonies.search.snippets import hints
+
+        assert hints("Ничего здесь нет.", parse_query("подвал")) == set()
+        assert hints("В подвалах.", parse_query("подвал")) == {"подвалах"}
+        assert hints("ｶﾞｽ", parse_query("ガス")) is None
+        assert hints("anything", parse_query("")) is None

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.utils.text import normalize_newlines
 
 from . import index
-from .snippets import contains, hints, snippet
+from .snippets import hints, marked
 
 #: Passages given per hit.
 MAX_PASSAGES = 3
@@ -54,15 +54,15 @@ def passages(testimony, query, limit=MAX_PASSAGES):
         for number, paragraph in enumerate(paragraphs(body), start=1):
             if strings is not None and not any(s in paragraph for s in strings):
                 continue
-            if not contains(paragraph, query):
+            html = marked(paragraph, query)
+            if html is None:
                 continue
-            text = {"title": [], "summary": [], "body": [paragraph], "names": []}
             parameters = {"q": query.text, **({"lang": asked} if asked else {})}
             page = page or testimony.get_absolute_url()
             found.append(
                 Passage(
                     anchor=f"p{number}",
-                    snippet=snippet({**text, "translations": []}, query),
+                    snippet=html,
                     language=language,
                     url=f"{page}?{urlencode(parameters)}#p{number}",
                     original=asked is None,

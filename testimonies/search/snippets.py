@@ -49,8 +49,9 @@ def passage(text, query, length=SNIPPET_LENGTH):
     return _render("", [], length), "body", 0
 
 
-def _matches(source, phrases, length):
-    """Spans of matched tokens in ``source`` up to one passage after the first."""
+def _matches(source, phrases, length, *, first=False):
+    """Spans of matched tokens in ``source`` up to one passage after the first
+    (only the first match's with ``first``)."""
     if not _may_match(source, phrases):
         return []
     tokens, words, prefixes, longest = _targets(tuple(phrases))
@@ -58,18 +59,20 @@ def _matches(source, phrases, length):
     if begin is None:
         return []
     recent = deque(maxlen=longest)
-    spans, first = [], None
+    spans, start, only_first = [], None, first
     for token in analyzer.tokens(source, begin):
-        if first is not None and token.end > first + length:
+        if start is not None and token.end > start + length:
             break
         recent.append(token)
         if token.text in tokens or token.text[:1] in prefixes:
             for phrase in phrases:
                 found = _ending_here(recent, phrase, source)
                 if found:
+                    if only_first:
+                        return found
                     spans.extend(found)
-                    if first is None:
-                        first = found[0][0]
+                    if start is None:
+                        start = found[0][0]
     return spans
 
 
@@ -84,12 +87,40 @@ def _targets(phrases):
     return tokens, tokens - prefixes, prefixes, longest
 
 
-@lru_cache(maxsize=200_000)
-def _may_be(raw, words, prefixes):
-    """Whether the raw word ``raw`` of a text has an index form searched for."""
-    return any(
-        form in words or form[:1] in prefixes for form in analyzer.index_forms(raw)
-    )
+class _Verdicts:
+    """Which raw words of texts may be a searched word, for one set of searched
+    words: each distinct word is analysed once, then answered with set
+    operations."""
+
+    LIMIT = 200_000
+
+    def __init__(self, words, prefixes, skip_cjk):
+        self.words, self.prefixes, self.skip_cjk = words, prefixes, skip_cjk
+        self.yes, self.no = set(), set()
+
+    def among(self, raws):
+        """The raws (a set) that may be searched words."""
+        unknown = raws - self.yes - self.no
+        if unknown:
+            if len(self.no) > self.LIMIT:
+                self.no.clear()
+            words, prefixes = self.words, self.prefixes
+            for raw in unknown:
+                if self.skip_cjk and analyzer.CJK_RE.match(raw):
+                    self.no.add(raw)
+                elif any(
+                    form in words or form[:1] in prefixes
+                    for form in analyzer.index_forms(raw)
+                ):
+                    self.yes.add(raw)
+                else:
+                    self.no.add(raw)
+        return raws & self.yes
+
+
+@lru_cache(maxsize=64)
+def _verdicts(words, prefixes, skip_cjk):
+    return _Verdicts(words, prefixes, skip_cjk)
 
 
 def _first_candidate(source, targets, prefixes):
@@ -127,11 +158,9 @@ def _candidates(source, targets, prefixes):
                 found.append((start, token))
         prefixes = frozenset()
     if words or prefixes:
-        for raw in set(analyzer.TOKEN_RE.findall(source)):
-            if regular and analyzer.CJK_RE.match(raw):
-                continue
-            if _may_be(raw, words, prefixes):
-                found.append((source.find(raw), raw))
+        verdicts = _verdicts(words, prefixes, regular)
+        for raw in verdicts.among(set(analyzer.TOKEN_RE.findall(source))):
+            found.append((source.find(raw), raw))
     return tuple(found)
 
 
@@ -281,7 +310,15 @@ def contains(text, query):
     if len(text) <= SHORT:
         # Names, identifiers: the same few on every hit of a page.
         return _short_contains(text, tuple(phrases))
-    return bool(_matches(text, phrases, len(text) or 1))
+    return bool(_matches(text, phrases, len(text) or 1, first=True))
+
+
+def marked(text, query, length=SNIPPET_LENGTH):
+    """The snippet of ``text`` (one string) around its first match, as
+    :func:`snippet` makes it, or ``None`` when nothing in it matches."""
+    phrases = query.phrases
+    spans = _matches(text, phrases, length) if phrases else []
+    return _render(text, spans, length) if spans else None
 
 
 #: Texts up to this long (names, identifiers) have their answers remembered.
@@ -290,7 +327,7 @@ SHORT = 200
 
 @lru_cache(maxsize=20_000)
 def _short_contains(text, phrases):
-    return bool(_matches(text, phrases, len(text) or 1))
+    return bool(_matches(text, phrases, len(text) or 1, first=True))
 
 
 def marked_spans(text, query):
