@@ -369,3 +369,19 @@ class TestBroughtForward:
         ]
         assert logged == [(None, True)]
         same_everywhere(collection, audiences)
+
+
+class TestOrder:
+    @pytest.mark.parametrize("size", [0, 1, 700, 5000])
+    def test_first_hits_in_order_across_blocks(self, size):
+        rng = random.Random(size)
+        ids = list(range(size))
+        rng.shuffle(ids)
+        order = hitsets.Order(ids)
+        for share in (0, 0.001, 0.1, 1):
+            chosen = {pk for pk in ids if rng.random() < share}
+            bits = hitsets.bits_of(chosen)
+            for count in (0, 1, 20, 10_000):
+                expected = [pk for pk in ids if pk in chosen][:count]
+                assert order.first(bits, count) == expected
+        assert list(order) == ids

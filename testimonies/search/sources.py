@@ -275,7 +275,7 @@ class KeptHits(HitSource):
             order = self.version.order(
                 self.queryset.model, ORDERINGS[sort], self.backend
             )
-            page = hitsets.members_in_order(order, self.bits, offset + limit)
+            page = order.first(self.bits, offset + limit)
             return [(pk, None) for pk in page[offset:]]
         # Relevance needs words, so the engine was asked: the ids are known.
         return self._ordered(self.backend.ids_source(self.ids), offset, limit, sort)
