@@ -237,12 +237,17 @@ class Version:
         found = {}
         joined = backend.joined
         for kind, (table, key, pk, _convert) in _facet_sources(backend).items():
-            sql = f"SELECT {pk}, {joined(key)} FROM {table}"
+            # A testimony has one language: no grouping (which would read the
+            # whole rows), the index of languages holds both columns.
+            many = kind in vocabularies()
+            sql = f"SELECT {pk}, {joined(key) if many else key} FROM {table}"
             params = []
             if ids is not None:
                 sql += f" WHERE {pk} IN ({', '.join(['%s'] * len(ids))})"
                 params = list(ids)
-            found[kind] = backend.execute(f"{sql} GROUP BY {pk}", params)
+            if many:
+                sql += f" GROUP BY {pk}"
+            found[kind] = backend.execute(sql, params)
         return found
 
     def _refreshed(self, backend, facets, postings, pending):
@@ -426,8 +431,13 @@ class Postings:
         carrying = {}
         for pk, keys in enumerate(self.by_id):
             for key in keys:
-                carrying.setdefault(key, []).append(pk)
-        return {key: bits_of(ids) for key, ids in carrying.items()}
+                found = carrying.get(key)
+                if found is None:
+                    found = carrying[key] = bytearray(len(self.by_id) // 8 + 1)
+                found[pk >> 3] |= 1 << (pk & 7)
+        return {
+            key: int.from_bytes(buffer, "little") for key, buffer in carrying.items()
+        }
 
     def replaced(self, ids, rows, convert=str, ancestry=None):
         """A copy with the keys of ``ids`` taken from ``rows`` (as for
