@@ -65,9 +65,14 @@ def watched():
 
 def triggers(connection):
     """The names of the triggers that write the log."""
+    return [name for _table, name in _triggers(connection)]
+
+
+def _triggers(connection):
+    """``(table, trigger name)`` of each trigger that writes the log."""
     events = (*EVENTS, "TRUNCATE") if connection.vendor == "postgresql" else EVENTS
     return [
-        f"{table}_{event.lower()}_search_change"
+        (table, f"{table}_{event.lower()}_search_change")
         for table, _column in watched()
         for event in events
     ]
@@ -90,20 +95,13 @@ def uninstall(connection):
     quote = connection.ops.quote_name
     _present.discard(_key(connection))
     with connection.cursor() as cursor:
-        names = triggers(connection)
-        tables = _each_trigger(connection)
-        for (table, _column), name in zip(tables, names, strict=True):
+        for table, name in _triggers(connection):
             on = f" ON {quote(table)}" if connection.vendor == "postgresql" else ""
             cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}{on}")
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         if connection.vendor == "postgresql":
             for function in _functions():
                 cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
-
-
-def _each_trigger(connection):
-    per_table = len(triggers(connection)) // len(watched())
-    return [pair for pair in watched() for _ in range(per_table)]
 
 
 def _functions():
@@ -292,11 +290,12 @@ def _postgresql(connection):
                 "UPDATE": "new_rows",
                 "DELETE": "old_rows",
             }
-            body = " ".join(
-                f"{'IF' if n == 0 else 'ELSIF'} TG_OP = '{event}' THEN "
-                f"INSERT INTO {TABLE} (testimony_id, reordered) SELECT NULL, true "
-                f"WHERE EXISTS (SELECT 1 FROM {rows_});"
-                for n, (event, rows_) in enumerate(any_rows.items())
+            body = _by_operation(
+                {
+                    event: f"INSERT INTO {TABLE} (testimony_id, reordered) "
+                    f"SELECT NULL, true WHERE EXISTS (SELECT 1 FROM {rows_});"
+                    for event, rows_ in any_rows.items()
+                }
             )
         else:
             c = quote(column)
@@ -319,10 +318,11 @@ def _postgresql(connection):
                 f"UNION ALL SELECT o.{c}, false FROM old_rows o) AS each_row "
                 "GROUP BY testimony_id",
             }
-            body = " ".join(
-                f"{'IF' if n == 0 else 'ELSIF'} TG_OP = '{event}' THEN "
-                f"WITH changed AS ({sql}) {capped}"
-                for n, (event, sql) in enumerate(changed.items())
+            body = _by_operation(
+                {
+                    event: f"WITH changed AS ({sql}) {capped}"
+                    for event, sql in changed.items()
+                }
             )
         statements.append(
             f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "
@@ -346,6 +346,14 @@ def _postgresql(connection):
         f"INSERT INTO {TABLE} (testimony_id, reordered) VALUES (NULL, true)"
     )
     return statements
+
+
+def _by_operation(statements):
+    """PL/pgSQL running ``statements[TG_OP]`` (closed by the caller's END IF)."""
+    return " ".join(
+        f"{'IF' if n == 0 else 'ELSIF'} TG_OP = '{event}' THEN {statement}"
+        for n, (event, statement) in enumerate(statements.items())
+    )
 
 
 _STATEMENTS = {"sqlite": _sqlite, "postgresql": _postgresql}

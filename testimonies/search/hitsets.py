@@ -143,7 +143,6 @@ class Version:
         self._memo = {}
         self._tags = None
         self._orders = {}
-        self._rows = {}
 
     def after(self, token, seen, changed, reordered):
         """The next version: the same sets, with the testimonies ``changed``
@@ -409,6 +408,9 @@ class Postings:
         reads one key back; ``ancestry`` (``{key: (key, parent, …)}``) makes a
         testimony carry every key above its own too, each once."""
         self.by_id = [()] * (max((pk for pk, _keys in rows), default=-1) + 1)
+        self._fill(rows, convert, ancestry)
+
+    def _fill(self, rows, convert, ancestry):
         shared = {}
         for pk, joined in rows:
             keys = shared.get(joined)
@@ -447,9 +449,7 @@ class Postings:
         copy.by_id.extend([()] * (max(ids, default=-1) + 1 - len(copy.by_id)))
         for pk in ids:
             copy.by_id[pk] = ()
-        fresh = Postings(rows, convert, ancestry)
-        for pk, _joined in rows:
-            copy.by_id[pk] = fresh.by_id[pk]
+        copy._fill(rows, convert, ancestry)
         return copy
 
     def count(self, ids):
