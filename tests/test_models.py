@@ -97,6 +97,23 @@ class TestTestimony:
         testimony = make_testimony(identifier="KS-2024.001_a")
         assert testimony.get_absolute_url() == "/testimonies/KS-2024.001_a/"
 
+    def test_url_follows_identifier_and_script_prefix(self):
+        # Addresses are remembered per identifier: a changed identifier or a
+        # site served under a prefix still gets its own.
+        from django.urls import get_script_prefix, set_script_prefix
+
+        testimony = Testimony(identifier="KS-URL-1")
+        assert testimony.get_absolute_url() == "/testimonies/KS-URL-1/"
+        testimony.identifier = "KS-URL-2"
+        assert testimony.get_absolute_url() == "/testimonies/KS-URL-2/"
+        before = get_script_prefix()
+        set_script_prefix("/archive/")
+        try:
+            assert testimony.get_absolute_url() == "/archive/testimonies/KS-URL-2/"
+        finally:
+            set_script_prefix(before)
+        assert testimony.get_absolute_url() == "/testimonies/KS-URL-2/"
+
     def test_new_testimony_is_a_restricted_draft(self):
         testimony = Testimony.objects.create(identifier="N-1", title="t", language="en")
         assert testimony.status == S.DRAFT

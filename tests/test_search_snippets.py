@@ -49,3 +49,46 @@ class TestJapanese:
         assert (
             marked("地下と地下室", "地下") == "<mark>地下</mark>と<mark>地下</mark>室"
         )
+
+
+class TestOneWordQueries:
+    """A query of single words is marked by reading only the pieces of text
+    that may hold one: exactly what reading every token in order marks."""
+
+    TEXTS = [
+        "Мы спустились в подвал. В подвалах, в ПОДВАЛЕ и «подвале» было холодно.",
+        "Подва́л, ещё подвал-склад;\tподвалу\nи подвалом.",
+        "We sheltered in basements. The basement's door; BASEMENT, basement.",
+        "ＢＡＳＥＭＥＮＴ and ｂａｓｅｍｅｎｔｓ, full width.",
+        "Ми чекали в укритті. Укриття було повне, укриттям сім’я жила.",
+        "地下室にbasementと書いた。basement地下。",
+        "Café, cafe and CAFÉS",
+        "superbasement. basement. Xподвал. подвал.",
+        "Ёлка и елка, ёлки.",
+        "A basement " + "word " * 80 + "basement again far away.",
+        "",
+    ]
+    QUERIES = [
+        "подвал",
+        "basement",
+        "укриття",
+        "cafe",
+        "ёлка",
+        "сім'я",
+        "basement OR подвал",
+        "nothing",
+    ]
+
+    def test_the_same_marks_as_reading_every_token(self):
+        from testimonies.search.snippets import marked_spans
+
+        found = 0
+        for text in self.TEXTS:
+            for q in self.QUERIES:
+                quick = marked_spans(text, parse_query(q))
+                # A phrase of two words, found nowhere, sends the query down
+                # the token-by-token path.
+                slow = marked_spans(text, parse_query(f'{q} OR "zzq qzz"'))
+                assert quick == slow, (text, q)
+                found += len(quick)
+        assert found >= 20  # the texts do hold the words

@@ -1,8 +1,11 @@
+from functools import lru_cache
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -333,7 +336,9 @@ class Testimony(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("testimonies:detail", args=[self.identifier])
+        return detail_url(
+            get_script_prefix(), settings.ROOT_URLCONF, get_urlconf(), self.identifier
+        )
 
     def prepare_for_save(self, now=None):
         """Derive the stored fields save() keeps consistent; bulk writers, which skip
@@ -470,3 +475,11 @@ class Translation(models.Model):
     public_title = PublicText("title")
     public_summary = PublicText("summary")
     public_body = PublicText("body")
+
+
+@lru_cache(maxsize=10_000)
+def detail_url(prefix, root_urlconf, urlconf, identifier):
+    """A testimony page's address, remembered per identifier: a page of hits asks
+    for each hit's several times, and ``reverse()`` costs more than the rest of
+    a passage (the other arguments are what ``reverse()`` reads)."""
+    return reverse("testimonies:detail", urlconf=urlconf, args=[identifier])

@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.utils.text import normalize_newlines
-
 from . import index
 from .snippets import hints, marked
 
 #: Passages given per hit.
 MAX_PASSAGES = 3
 PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+# What django.utils.text.normalize_newlines() replaces, as linebreaks reads it.
+NEWLINES = re.compile(r"\r\n|\r")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Passage:
 def paragraphs(text):
     """The paragraphs of ``text`` as ``linebreaks`` renders them (``p1`` is the
     first)."""
-    return PARAGRAPH_BREAK.split(normalize_newlines(str(text or "")))
+    return PARAGRAPH_BREAK.split(NEWLINES.sub("\n", str(text or "")))
 
 
 def passages(testimony, query, limit=MAX_PASSAGES):

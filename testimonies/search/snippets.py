@@ -6,12 +6,12 @@ everything else HTML-escaped. Matching uses the analyzer, so "подвалах" 
 the query "подвал", and a phrase is marked only where its words stand in order.
 """
 
+import html
 import re
 import unicodedata
 from collections import deque
 from functools import lru_cache
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from . import analyzer
@@ -55,6 +55,8 @@ def _matches(source, phrases, length, *, first=False):
     if not _may_match(source, phrases):
         return []
     tokens, words, prefixes, longest = _targets(tuple(phrases))
+    if longest == 1 and not any(map(analyzer.CJK_RE.match, tokens)):
+        return _word_matches(source, words, length, first)
     begin = _first_candidate(source, words, prefixes)
     if begin is None:
         return []
@@ -76,6 +78,38 @@ def _matches(source, phrases, length, *, first=False):
     return spans
 
 
+def _word_matches(source, words, length, first):
+    """:func:`_matches` for phrases of one spaced-script word each: only the
+    pieces of ``source`` that may hold a searched word (:func:`_candidates`) are
+    read, where each stands whole between white space, instead of every token in
+    order."""
+    verdicts = _verdicts(words, frozenset(), _regular(source))
+    spans, size = [], len(source)
+    for _start, piece in _candidates(source, words, frozenset()):
+        at = source.find(piece)
+        while at != -1:
+            end = at + len(piece)
+            if (at == 0 or source[at - 1].isspace()) and (
+                end == size or source[end].isspace()
+            ):
+                for match in analyzer.TOKEN_RE.finditer(piece):
+                    if verdicts.may_be(match.group()):
+                        offset = at + match.start()
+                        spans.extend(
+                            (offset + token.start, offset + token.end)
+                            for token in analyzer.tokens(match.group())
+                            if token.text in words
+                        )
+            at = source.find(piece, end)
+    if not spans:
+        return []
+    spans.sort()
+    if first:
+        return spans[:1]
+    last = spans[0][0] + length
+    return [span for span in spans if span[1] <= last]
+
+
 @lru_cache(maxsize=256)
 def _targets(phrases):
     """``(tokens, words, prefixes, longest)`` of a tuple of phrases: every token
@@ -88,34 +122,50 @@ def _targets(phrases):
 
 
 class _Verdicts:
-    """Which raw words of texts may be a searched word, for one set of searched
-    words: each distinct word is analysed once, then answered with set
-    operations."""
+    """Which pieces of texts may hold a searched word, for one set of searched
+    words. A piece is a run of text between white space (no token spans white
+    space); each distinct piece is cut into raw words once, each distinct raw
+    word analysed once, then pieces are answered with set operations: splitting
+    a text at white space is several times cheaper than finding its words."""
 
     LIMIT = 200_000
+    PIECE = 64
 
     def __init__(self, words, prefixes, skip_cjk):
         self.words, self.prefixes, self.skip_cjk = words, prefixes, skip_cjk
         self.yes, self.no = set(), set()
+        self.raws = {}
 
-    def among(self, raws):
-        """The raws (a set) that may be searched words."""
-        unknown = raws - self.yes - self.no
+    def among(self, pieces):
+        """The pieces (a set) that may hold a searched word."""
+        unknown = pieces - self.yes - self.no
         if unknown:
             if len(self.no) > self.LIMIT:
                 self.no.clear()
-            words, prefixes = self.words, self.prefixes
-            for raw in unknown:
-                if self.skip_cjk and analyzer.CJK_RE.match(raw):
-                    self.no.add(raw)
-                elif any(
-                    form in words or form[:1] in prefixes
+                self.raws.clear()
+            for piece in unknown:
+                if any(map(self.may_be, analyzer.TOKEN_RE.findall(piece))):
+                    self.yes.add(piece)
+                elif len(piece) <= self.PIECE:
+                    # Longer ones (sentences of unspaced scripts) are judged
+                    # each time: remembering them would cost more than it saves.
+                    self.no.add(piece)
+        return pieces & self.yes
+
+    def may_be(self, raw):
+        """Whether the raw word ``raw`` (a match of ``TOKEN_RE``) may be a
+        searched word."""
+        verdict = self.raws.get(raw)
+        if verdict is None:
+            if self.skip_cjk and analyzer.CJK_RE.match(raw):
+                verdict = False
+            else:
+                verdict = any(
+                    form in self.words or form[:1] in self.prefixes
                     for form in analyzer.index_forms(raw)
-                ):
-                    self.yes.add(raw)
-                else:
-                    self.no.add(raw)
-        return raws & self.yes
+                )
+            self.raws[raw] = verdict
+        return verdict
 
 
 @lru_cache(maxsize=64)
@@ -138,15 +188,15 @@ def _first_candidate(source, targets, prefixes):
 
 @lru_cache(maxsize=8)
 def _candidates(source, targets, prefixes):
-    """``[(start, string)]``: the strings of ``source`` that may be a searched
-    word, each with where it first stands.
+    """``[(start, string)]``: strings of ``source`` that may hold a searched
+    word, each with where it first stands (at or before the word).
 
     In most texts a CJK token is made of the text's own characters (see
-    :func:`_regular`), found with ``str.find``. Otherwise, and for other words, each
-    distinct word or run of the text is analysed once (and each distinct word
-    once per query), instead of every token in order: most texts of a page of
-    hits are rejected, or skipped to the match, this way. Remembered for the
-    last few texts: a hit's snippet and its passages read the same text.
+    :func:`_regular`), found with ``str.find``. Otherwise, and for other words, the
+    text's pieces between white space are judged (:class:`_Verdicts`), instead
+    of every token read in order: most texts of a page of hits are rejected, or
+    skipped to the match, this way. Remembered for the last few texts: a hit's
+    snippet and its passages read the same text.
     """
     words, found = targets, []
     regular = _regular(source)
@@ -159,8 +209,8 @@ def _candidates(source, targets, prefixes):
         prefixes = frozenset()
     if words or prefixes:
         verdicts = _verdicts(words, prefixes, regular)
-        for raw in verdicts.among(set(analyzer.TOKEN_RE.findall(source))):
-            found.append((source.find(raw), raw))
+        for piece in verdicts.among(set(source.split())):
+            found.append((source.find(piece), piece))
     return tuple(found)
 
 
@@ -226,6 +276,7 @@ def _may_match(source, phrases):
     )
 
 
+@lru_cache(maxsize=32)
 def _regular(source):
     """Whether the CJK tokens of ``source`` are its characters as they stand."""
     return not analyzer.IRREGULAR_CJK_RE.search(source)
@@ -271,7 +322,9 @@ def _render(source, spans, length):
 
 
 def _plain(text):
-    return escape(WHITESPACE.sub(" ", text))
+    # html.escape() is what django.utils.html.escape() calls, without its
+    # lazy-string wrapper (a snippet makes several calls).
+    return html.escape(WHITESPACE.sub(" ", text))
 
 
 def _merge(spans, source):

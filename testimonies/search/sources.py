@@ -230,12 +230,10 @@ class KeptHits(HitSource):
         if self._matched is None:
             backend, query = self.backend, self.query
             if query.groups:
-                found = [pk for (pk,) in backend.execute(*backend.match_sql(query))]
-                found.sort()  # in id order already on SQLite: one pass
-                self._matched = found
+                self._matched = backend.matched_ids(query)
             else:
-                excluded = backend.execute(*backend.match_sql(query.exclusions))
-                self._matched = hitsets.bits_of(pk for (pk,) in excluded)
+                excluded = backend.matched_ids(query.exclusions)
+                self._matched = hitsets.bits_of(excluded)
         return self._matched
 
     def narrowed_to(self, queryset):

@@ -1,5 +1,7 @@
 """What both search stores share: the indexed fields and the operations they offer."""
 
+import json
+
 from django.db.models.expressions import RawSQL
 
 TABLE = "testimonies_search"
@@ -95,6 +97,28 @@ class SearchBackend:
         if query.groups:
             return queryset.filter(pk__in=RawSQL(*self.match_sql(query)))
         return queryset.exclude(pk__in=RawSQL(*self.match_sql(query.exclusions)))
+
+    def matched_ids(self, query):
+        """The ids of the testimonies matching ``query`` (words, or exclusions
+        alone), in id order. Read as one JSON array built in SQL: fetching tens
+        of thousands of rows costs several times what finding them does (a word
+        in 30 % of 100,000 testimonies on SQLite: 17.6 ms as rows, 5.8 ms as
+        one array)."""
+        sql, params = self.match_sql(query)
+        rows = self.execute(
+            f"WITH search_matched(id) AS ({sql}) "
+            f"SELECT {self.json_array('id')} FROM search_matched",
+            params,
+        )
+        array = rows[0][0] if rows else None
+        ids = json.loads(array) if array else []
+        ids.sort()  # in id order already on SQLite: one pass
+        return ids
+
+    def json_array(self, column):
+        """The SQL aggregate of a group's ``column`` values as the text of a JSON
+        array (NULL for no rows)."""
+        raise NotImplementedError
 
     def hits_sql(self, queryset, query):
         """``(sql, params)`` selecting ``(id, language)`` of the testimonies of

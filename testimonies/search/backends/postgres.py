@@ -140,6 +140,9 @@ class PostgresBackend(SearchBackend):
             [compile_tsquery(query)],
         )
 
+    def json_array(self, column):
+        return f"json_agg({column})::text"
+
     def joined(self, column):
         return f"string_agg({column}::text, ',')"
 

@@ -244,6 +244,9 @@ class SQLiteBackend(SearchBackend):
             sql = sql.replace(column, "+" + column)
         return sql
 
+    def json_array(self, column):
+        return f"json_group_array({column})"
+
     def joined(self, column):
         return f"group_concat({column})"
 
