@@ -134,6 +134,45 @@ class TestSameAnswers:
                     expected = [hit.identifier for hit in found[0:15]]
                 assert pages == expected
 
+    @pytest.mark.parametrize("most_ranked", [1000, 12], ids=["ranked", "fallback"])
+    def test_pages_by_relevance_ranked_among_every_match(
+        self, collection, monkeypatch, most_ranked
+    ):
+        # Many hits rank a page among all the engine's matches, then keep the
+        # hits; where too few of those rows are hits, among the hits' ids.
+        monkeypatch.setattr(sources, "MANY_HITS", 0)
+        monkeypatch.setattr(sources, "MOST_RANKED", most_ranked)
+        taken = []
+        best = sources.KeptHits._best_of_every_match
+
+        def spy(source, offset, limit):
+            page = best(source, offset, limit)
+            taken.append(page is not None)
+            return page
+
+        monkeypatch.setattr(sources.KeptHits, "_best_of_every_match", spy)
+        compared = 0
+        for user in (None, make_researcher()):
+            visible = Testimony.objects.visible_to(user)
+            for narrowed in (visible, visible.filter_by(language="en")):
+                for text in ("basement OR drone OR road", "road -bridge"):
+                    found = search(narrowed, text)
+                    pages = [
+                        (hit.identifier, hit.search_rank)
+                        for start in (0, 5, 10)
+                        for hit in found[start : start + 5]
+                    ]
+                    with override_settings(TESTIMONY_SEARCH_HIT_SETS=False):
+                        found = search(narrowed, text)
+                        expected = [
+                            (hit.identifier, hit.search_rank) for hit in found[0:15]
+                        ]
+                    assert pages == expected
+                    compared += len(pages)
+        assert compared >= 40
+        assert any(taken) == (most_ranked == 1000)
+        assert not all(taken)  # a language narrows below what 12 rows hold
+
 
 class TestNeverStale:
     def search(self, text="basement OR drone OR road OR cellar"):

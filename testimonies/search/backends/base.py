@@ -146,7 +146,8 @@ class SearchBackend:
 
     def ranked_sql(self, query, source, end):
         """``(sql, params)`` of ``(id, score, tier)`` rows: the best ``end`` hits
-        among the ids ``source`` selects (``(sql, params)``), best first.
+        among the ids ``source`` selects (``(sql, params)``; ``None``: among
+        every match), best first.
 
         Two tiers: hits with a searched phrase in the title, the summary or the
         names of tags and narrator come first, then those matching only in the

@@ -157,19 +157,19 @@ class PostgresBackend(SearchBackend):
 
     def ranked_sql(self, query, source, end):
         first, rest = self.tier_expressions(query)
-        source_sql, source_params = source
+        source_sql, source_params = source or ("", [])
         # The second tier's LIMIT is 0 (so it is not even read) when the first
         # is full.
+        among = " AND testimony_id IN (SELECT id FROM ranked_ids)" if source else ""
         tier = (
             "SELECT testimony_id AS id, "
             "ts_rank(%s::float4[], vector, %s::tsquery, %s) AS score "
-            f"FROM {self.table} WHERE vector @@ %s::tsquery "
-            "AND testimony_id IN (SELECT id FROM ranked_ids) "
+            f"FROM {self.table} WHERE vector @@ %s::tsquery{among} "
             "ORDER BY score DESC, testimony_id"
         )
+        ids = f"ranked_ids(id) AS MATERIALIZED ({source_sql}), " if source else ""
         return (
-            f"WITH ranked_ids(id) AS MATERIALIZED ({source_sql}), "
-            f"first_tier AS MATERIALIZED ({tier} LIMIT %s) "
+            f"WITH {ids}first_tier AS MATERIALIZED ({tier} LIMIT %s) "
             "SELECT id, score, 1 FROM first_tier UNION ALL "
             f"SELECT id, score, 2 FROM ({tier} LIMIT CASE WHEN "
             "(SELECT count(*) FROM first_tier) < %s THEN %s ELSE 0 END) AS rest",

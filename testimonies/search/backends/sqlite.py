@@ -261,19 +261,20 @@ class SQLiteBackend(SearchBackend):
 
     def ranked_sql(self, query, source, end):
         first, rest = self.tier_expressions(query)
-        source_sql, source_params = source
+        source_sql, source_params = source or ("", [])
         weights = ", ".join(str(weight) for weight in WEIGHTS)
         # "+rowid" keeps the match set driving: SQLite would otherwise run the
         # MATCH once per id. bm25() is computed only for the rows that pass. The
         # second tier's LIMIT is 0 (so it is not even read) when the first is full.
+        among = " AND +rowid IN (SELECT id FROM ranked_ids)" if source else ""
         tier = (
             f"SELECT rowid AS id, -bm25({self.table}, {weights}) AS score "
-            f"FROM {self.table} WHERE {self.table} MATCH %s "
-            "AND +rowid IN (SELECT id FROM ranked_ids) ORDER BY score DESC, rowid"
+            f"FROM {self.table} WHERE {self.table} MATCH %s{among} "
+            "ORDER BY score DESC, rowid"
         )
+        ids = f"ranked_ids(id) AS MATERIALIZED ({source_sql}), " if source else ""
         return (
-            f"WITH ranked_ids(id) AS MATERIALIZED ({source_sql}), "
-            f"first_tier AS MATERIALIZED ({tier} LIMIT %s) "
+            f"WITH {ids}first_tier AS MATERIALIZED ({tier} LIMIT %s) "
             "SELECT id, score, 1 FROM first_tier UNION ALL "
             f"SELECT id, score, 2 FROM ({tier} LIMIT CASE WHEN "
             "(SELECT count(*) FROM first_tier) < %s THEN %s ELSE 0 END)",
