@@ -92,3 +92,43 @@ class TestOneWordQueries:
                 assert quick == slow, (text, q)
                 found += len(quick)
         assert found >= 20  # the texts do hold the words
+
+
+class TestCjkChains:
+    """A query of CJK words alone is marked by finding their characters in a
+    row: exactly what reading every bigram in order marks."""
+
+    TEXTS = [
+        "近所の地下室に避難した。地下。下室、地下室の地下に。",
+        "そんなところところに、とこ ろ、ところ",
+        "避難所から避難所へ避難した。避難 所。",
+        "地下。下室 地下 室",
+        "仮設住宅basement仮設住宅。仮設 住宅",
+        "ｶﾞｽが止まった。ガスがない。",
+        "長い避難生活だった。" + "何もない。" * 60 + "避難生活の終わり。",
+        "",
+    ]
+    QUERIES = [
+        "地下",
+        "地下室",
+        "避",
+        "ところ",
+        "避難所",
+        "仮設住宅",
+        "ガス",
+        "地下 OR ところ",
+        "避難生活",
+        "何も",
+    ]
+
+    def test_the_same_marks_as_reading_every_token(self):
+        from testimonies.search.snippets import marked_spans
+
+        found = 0
+        for text in self.TEXTS:
+            for q in self.QUERIES:
+                quick = marked_spans(text, parse_query(q))
+                slow = marked_spans(text, parse_query(f'{q} OR "zzq qzz"'))
+                assert quick == slow, (text, q)
+                found += len(quick)
+        assert found >= 25

@@ -60,12 +60,13 @@ def load_with_kept_tags(queryset, version, backend):
     return loaded
 
 
-def annotate_hit(testimony, query):
+def annotate_hit(testimony, query, seen=None):
     """Give a loaded hit what a list of results shows: ``search_snippet`` (safe
     HTML), ``search_snippet_language``, ``search_themes``/``search_places``
     (tags, by name) from the rows already loaded for the snippet,
     ``search_passages`` (:mod:`.passages`) and ``search_matched``: the names it
-    matched by (:func:`matched_names`)."""
+    matched by (:func:`matched_names`). ``seen``: a dict shared by the hits of
+    one page, remembering which tags matched."""
     translations = index.related(testimony, "translations")
     found = passages(testimony, query)
     if found and found[0].original:
@@ -88,23 +89,28 @@ def annotate_hit(testimony, query):
         tags = [item.tag for item in index.related(testimony, related)]
         setattr(testimony, attribute, sorted(tags, key=lambda tag: tag.name))
     testimony.search_passages = found
-    testimony.search_matched = matched_names(testimony, query)
+    testimony.search_matched = matched_names(testimony, query, seen)
     testimony.search_matched_only = "<mark>" not in html and bool(
         testimony.search_matched
     )
 
 
-def matched_names(testimony, query):
+def matched_names(testimony, query, seen=None):
     """``[(kind, value)]``: the identifier, narrator alias, themes and places
     (tags) whose name in any language holds a searched phrase: why a hit with
     nothing marked in its text was found."""
     found = []
+    seen = {} if seen is None else seen
     if contains(testimony.identifier, query):
         found.append(("identifier", testimony.identifier))
     if testimony.narrator_id and contains(testimony.narrator.alias, query):
         found.append(("narrator", testimony.narrator.alias))
     for kind, attribute in (("theme", "search_themes"), ("place", "search_places")):
         for tag in getattr(testimony, attribute):
-            if any(contains(name, query) for name in tag.all_names()):
+            matched = seen.get((kind, tag.pk))
+            if matched is None:
+                matched = any(contains(name, query) for name in tag.all_names())
+                seen[kind, tag.pk] = matched
+            if matched:
                 found.append((kind, tag))
     return found

@@ -17,6 +17,7 @@ Over-long queries are cut (``Query.shortened``), never refused.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import product
 
 from django.utils.translation import gettext_lazy as _
@@ -46,14 +47,22 @@ class Phrase:
 
     words: tuple
 
+    def __hash__(self):
+        # Snippets key their caches by phrases, many times per page: hash once.
+        return self._hash
+
+    @cached_property
+    def _hash(self):
+        return hash(self.words)
+
     def variants(self):
         """Every token sequence the phrase may match (see ``MAX_PHRASE_VARIANTS``)."""
         return [tuple(choice) for choice in product(*self.words)]
 
-    @property
+    @cached_property
     def tokens(self):
         """Every token the phrase may match, for highlighting."""
-        return {token for word in self.words for token in word}
+        return frozenset(token for word in self.words for token in word)
 
 
 @dataclass(frozen=True)
@@ -76,10 +85,10 @@ class Query:
         """Something was typed but nothing searchable is left (``(((``, ``*``)."""
         return not self.is_blank and not self.groups and not self.excluded
 
-    @property
+    @cached_property
     def phrases(self):
         """The phrases a hit contains: what snippets mark."""
-        return [phrase for group in self.groups for phrase in group]
+        return tuple(phrase for group in self.groups for phrase in group)
 
     @property
     def exclusions(self):

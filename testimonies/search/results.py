@@ -132,12 +132,12 @@ class SearchResults(SlicedList):
             return []
         queryset = self.queryset.filter(pk__in=[pk for pk, _ in ranked]).order_by()
         by_pk = {testimony.pk: testimony for testimony in self.source.load(queryset)}
-        hits = []
+        hits, seen = [], {}
         for pk, score in ranked:
             testimony = by_pk.get(pk)
             if testimony is None:  # changed between the two queries
                 continue
             testimony.search_rank = score
-            annotate_hit(testimony, self.source.query)
+            annotate_hit(testimony, self.source.query, seen)
             hits.append(testimony)
         return hits

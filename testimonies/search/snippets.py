@@ -57,6 +57,9 @@ def _matches(source, phrases, length, *, first=False):
     tokens, words, prefixes, longest = _targets(tuple(phrases))
     if longest == 1 and not any(map(analyzer.CJK_RE.match, tokens)):
         return _word_matches(source, words, length, first)
+    chains = _chains(tuple(phrases))
+    if chains and _regular(source):
+        return _chain_matches(source, chains, length, first)
     begin = _first_candidate(source, words, prefixes)
     if begin is None:
         return []
@@ -101,6 +104,42 @@ def _word_matches(source, words, length, first):
                             if token.text in words
                         )
             at = source.find(piece, end)
+    if not spans:
+        return []
+    spans.sort()
+    if first:
+        return spans[:1]
+    last = spans[0][0] + length
+    return [span for span in spans if span[1] <= last]
+
+
+@lru_cache(maxsize=256)
+def _chains(phrases):
+    """The characters each phrase stands for, when every phrase is one chain
+    of CJK tokens (避難所: 避難 難所; ところ; 避 alone), else ``()``. In a text
+    whose CJK tokens are its own characters, such a phrase matches exactly
+    where those characters stand in a row."""
+    chains = []
+    for phrase in phrases:
+        strings = _cjk_strings(phrase)
+        if len(strings) != 1 or any(
+            len(word) != 1 or not analyzer.CJK_RE.match(word[0])
+            for word in phrase.words
+        ):
+            return ()
+        chains.append(strings[0])
+    return tuple(chains)
+
+
+def _chain_matches(source, chains, length, first):
+    """:func:`_matches` for phrases that are chains of CJK tokens
+    (:func:`_chains`), found with ``str.find`` instead of reading tokens."""
+    spans = []
+    for chain in chains:
+        at = source.find(chain)
+        while at != -1:
+            spans.append((at, at + len(chain)))
+            at = source.find(chain, at + 1)
     if not spans:
         return []
     spans.sort()
@@ -282,6 +321,7 @@ def _regular(source):
     return not analyzer.IRREGULAR_CJK_RE.search(source)
 
 
+@lru_cache(maxsize=256)
 def _cjk_strings(phrase):
     """The strings of CJK characters a match of ``phrase`` has in its text: each
     token, bigrams in a row joined (避難 難所: 避難所)."""
@@ -295,7 +335,7 @@ def _cjk_strings(phrase):
         else:
             strings.append(token)
         previous = token
-    return strings
+    return tuple(strings)
 
 
 def _render(source, spans, length):
