@@ -51,6 +51,37 @@ class TestJapanese:
         )
 
 
+def every_match(text, query):
+    """What a search marks, found the slow way: every token of ``text`` read in
+    order, each phrase tried at each position (the oracle for the quick paths
+    of snippets)."""
+    from testimonies.search import analyzer
+    from testimonies.search.snippets import _merge
+
+    tokens = list(analyzer.tokens(text))
+    spans = []
+    for at in range(len(tokens)):
+        for phrase in query.phrases:
+            window = tokens[at : at + len(phrase.words)]
+            if len(window) < len(phrase.words):
+                continue
+            marks = []
+            for token, words in zip(window, phrase.words, strict=True):
+                if token.text in words:
+                    marks.append((token.start, token.end))
+                elif any(
+                    isinstance(w, analyzer.Prefix) and token.text[:1] == w
+                    for w in words
+                ):
+                    unit = analyzer.CJK_UNIT_RE.match(text, token.start)
+                    marks.append((token.start, unit.end()))
+                else:
+                    break
+            else:
+                spans.extend(marks)
+    return _merge(spans, text)
+
+
 class TestOneWordQueries:
     """A query of single words is marked by reading only the pieces of text
     that may hold one: exactly what reading every token in order marks."""
@@ -85,12 +116,12 @@ class TestOneWordQueries:
         found = 0
         for text in self.TEXTS:
             for q in self.QUERIES:
-                quick = marked_spans(text, parse_query(q))
-                # A phrase of two words, found nowhere, sends the query down
-                # the token-by-token path.
-                slow = marked_spans(text, parse_query(f'{q} OR "zzq qzz"'))
-                assert quick == slow, (text, q)
-                found += len(quick)
+                query = parse_query(q)
+                assert marked_spans(text, query) == every_match(text, query), (
+                    text,
+                    q,
+                )
+                found += len(marked_spans(text, query))
         assert found >= 20  # the texts do hold the words
 
 
@@ -127,8 +158,47 @@ class TestCjkChains:
         found = 0
         for text in self.TEXTS:
             for q in self.QUERIES:
-                quick = marked_spans(text, parse_query(q))
-                slow = marked_spans(text, parse_query(f'{q} OR "zzq qzz"'))
-                assert quick == slow, (text, q)
-                found += len(quick)
+                query = parse_query(q)
+                assert marked_spans(text, query) == every_match(text, query), (
+                    text,
+                    q,
+                )
+                found += len(marked_spans(text, query))
         assert found >= 25
+
+
+class TestPhrases:
+    """Phrases are read token by token, words no phrase holds unanalysed:
+    exactly what analysing every token marks."""
+
+    TEXTS = [
+        "The road was closed. A closed road, closed roads and the road closed.",
+        "Closed — road. CLOSED ROAD! closed  \n road; closing roads",
+        "Мы шли по закрытой дороге, дорога закрыта; закрытые дороги.",
+        "ＣＬＯＳＥＤ ＲＯＡＤ and closed ㎏ road",
+        "地下 室に、地下室に東京Towerと東京 Tower",
+        "",
+    ]
+    QUERIES = [
+        '"closed road"',
+        '"закрытая дорога"',
+        '"road closed" OR "closed road"',
+        '"地下 室"',
+        "東京Tower",
+        '"closed road" OR 地下',
+        '"the road was"',
+    ]
+
+    def test_the_same_marks_as_analysing_every_token(self):
+        from testimonies.search.snippets import marked_spans
+
+        found = 0
+        for text in self.TEXTS:
+            for q in self.QUERIES:
+                query = parse_query(q)
+                assert marked_spans(text, query) == every_match(text, query), (
+                    text,
+                    q,
+                )
+                found += len(marked_spans(text, query))
+        assert found >= 12

@@ -8,8 +8,6 @@ holds.
 
 from typing import NamedTuple
 
-from django.db.models import Prefetch
-
 from . import index
 from .passages import passages
 from .snippets import contains, passage
@@ -27,18 +25,21 @@ def load_with_kept_tags(queryset, version, backend):
     instance per tag link."""
     from ..models import Place, PlacedItem, Theme, ThemedItem, Translation
 
-    translations = Translation.objects.only(
-        "testimony_id", "language", "title", "summary", "body"
-    )
-    loaded = list(
-        queryset.select_related("narrator").prefetch_related(
-            Prefetch("translations", translations, to_attr="indexed_translations")
-        )
-    )
+    loaded = list(queryset.select_related("narrator"))
     if not loaded:
         return loaded
     quote = backend.connection.ops.quote_name
     ids = [testimony.pk for testimony in loaded]
+    # The translations in one query, without the prefetch machinery (which
+    # costs more than the query on a page of hits).
+    translations = {pk: [] for pk in ids}
+    for translation in (
+        Translation.objects.using(queryset.db)
+        .filter(testimony_id__in=ids)
+        .only("testimony_id", "language", "title", "summary", "body")
+        .order_by("testimony_id", "language")
+    ):
+        translations[translation.testimony_id].append(translation)
     marks = ", ".join(["%s"] * len(ids))
     parts = [
         f"SELECT {kind}, {quote('content_object_id')}, {quote('tag_id')} "
@@ -57,6 +58,7 @@ def load_with_kept_tags(queryset, version, backend):
         testimony.indexed_themed_items, testimony.indexed_placed_items = links[
             testimony.pk
         ]
+        testimony.indexed_translations = translations[testimony.pk]
     return loaded
 
 

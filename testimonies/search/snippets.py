@@ -7,6 +7,7 @@ the query "подвал", and a phrase is marked only where its words stand in o
 """
 
 import html
+import itertools
 import re
 import unicodedata
 from collections import deque
@@ -55,8 +56,8 @@ def _matches(source, phrases, length, *, first=False):
     if not _may_match(source, phrases):
         return []
     tokens, words, prefixes, longest = _targets(tuple(phrases))
-    if longest == 1 and not any(map(analyzer.CJK_RE.match, tokens)):
-        return _word_matches(source, words, length, first)
+    if not any(map(analyzer.CJK_RE.match, tokens)):
+        return _spaced_matches(source, phrases, length, first)
     chains = _chains(tuple(phrases))
     if chains and _regular(source):
         return _chain_matches(source, chains, length, first)
@@ -65,7 +66,10 @@ def _matches(source, phrases, length, *, first=False):
         return []
     recent = deque(maxlen=longest)
     spans, start, only_first = [], None, first
-    for token in analyzer.tokens(source, begin):
+    for token in _tokens_to_read(source, begin, words, longest):
+        if token is None:  # a word no phrase holds: it ends every phrase
+            recent.append(None)
+            continue
         if start is not None and token.end > start + length:
             break
         recent.append(token)
@@ -81,13 +85,62 @@ def _matches(source, phrases, length, *, first=False):
     return spans
 
 
-def _word_matches(source, words, length, first):
-    """:func:`_matches` for phrases of one spaced-script word each: only the
-    pieces of ``source`` that may hold a searched word (:func:`_candidates`) are
-    read, where each stands whole between white space, instead of every token in
-    order."""
+def _tokens_to_read(source, begin, words, longest):
+    """The tokens of ``source`` from ``begin`` on, as ``analyzer.tokens`` gives
+    them, except that a spaced-script word which cannot be a searched one is
+    not analysed: it stands as ``None``, once per token it makes (``longest``
+    times at most, enough to end any phrase)."""
+    verdicts = _verdicts(_spaced(words), frozenset(), True)
+    for match in analyzer.TOKEN_RE.finditer(source, begin):
+        raw = match.group()
+        if not analyzer.CJK_RE.match(raw) and not verdicts.may_be(raw):
+            yield from [None] * min(len(analyzer.index_forms(raw)), longest)
+            continue
+        offset = match.start()
+        for token in analyzer.tokens(raw):
+            yield analyzer.Token(token.text, token.start + offset, token.end + offset)
+
+
+@lru_cache(maxsize=64)
+def _spaced(words):
+    """The tokens of ``words`` that are not CJK."""
+    return frozenset(t for t in words if not analyzer.CJK_RE.match(t))
+
+
+def _spaced_matches(source, phrases, length, first):
+    """:func:`_matches` for phrases of spaced-script words: each phrase's first
+    word is looked for only where it may stand (:func:`_heads`), and the rest of
+    the phrase read from there, instead of every token in order."""
+    spans = []
+    for phrase in phrases:
+        size = len(phrase.words)
+        for offset, index, span in _heads(source, frozenset(phrase.words[0])):
+            if size == 1:
+                spans.append(span)
+                continue
+            tokens = analyzer.tokens(source, offset)
+            window = list(itertools.islice(tokens, index, index + size))
+            if len(window) == size and all(
+                token.text in words
+                for token, words in zip(window, phrase.words, strict=True)
+            ):
+                spans.extend((token.start, token.end) for token in window)
+    if not spans:
+        return []
+    spans.sort()
+    if first:
+        return spans[:1]
+    last = spans[0][0] + length
+    return [span for span in spans if span[1] <= last]
+
+
+def _heads(source, words):
+    """``(offset, index, span)`` of each token of ``source`` that is one of
+    ``words`` (spaced-script tokens): the ``index``-th token of the raw word at
+    ``offset``. Only the pieces that may hold one (:func:`_candidates`) are
+    read, where each stands whole between white space."""
     verdicts = _verdicts(words, frozenset(), _regular(source))
-    spans, size = [], len(source)
+    size = len(source)
     for _start, piece in _candidates(source, words, frozenset()):
         at = source.find(piece)
         while at != -1:
@@ -96,21 +149,14 @@ def _word_matches(source, words, length, first):
                 end == size or source[end].isspace()
             ):
                 for match in analyzer.TOKEN_RE.finditer(piece):
-                    if verdicts.may_be(match.group()):
-                        offset = at + match.start()
-                        spans.extend(
-                            (offset + token.start, offset + token.end)
-                            for token in analyzer.tokens(match.group())
-                            if token.text in words
-                        )
+                    if not verdicts.may_be(match.group()):
+                        continue
+                    offset = at + match.start()
+                    for index, token in enumerate(analyzer.tokens(match.group())):
+                        if token.text in words:
+                            span = (offset + token.start, offset + token.end)
+                            yield offset, index, span
             at = source.find(piece, end)
-    if not spans:
-        return []
-    spans.sort()
-    if first:
-        return spans[:1]
-    last = spans[0][0] + length
-    return [span for span in spans if span[1] <= last]
 
 
 @lru_cache(maxsize=256)
@@ -288,6 +334,8 @@ def _ending_here(recent, phrase, source):
     tail = list(recent)[-size:]
     spans = []
     for token, words in zip(tail, phrase.words, strict=True):
+        if token is None:
+            return None
         if token.text in words:
             spans.append((token.start, token.end))
         elif any(isinstance(w, analyzer.Prefix) and token.text[:1] == w for w in words):

@@ -205,14 +205,17 @@ class CountedHits(HitSource):
 
 
 class KeptHits(HitSource):
-    """Hits found with the kept hit sets: their ids in id order when the engine
-    was asked (``None`` for filters only), and their bitmap, made when needed."""
+    """Hits found with the kept hit sets. Of few matches, the hits' ids (in id
+    order) come first and their bitmap when needed; of many, the bitmap comes
+    first (the matches' bitmap, made once per request, ``&`` the narrowing)
+    and the ids only when needed. Filters alone have a bitmap only."""
 
     def __init__(self, queryset, query, backend, version, matched=None):
         super().__init__(queryset, query, backend)
         self.version = version
-        self._matched = matched
-        self.ids, self._bits = self._find()
+        # (ids, bitmap) of the engine's matches, shared by narrowed copies.
+        self._matched = matched if matched is not None else [None, None]
+        self._ids, self._bits = self._find()
 
     def _find(self):
         query = self.query
@@ -225,53 +228,67 @@ class KeptHits(HitSource):
         if query.is_blank:
             return None, narrowed
         if query.groups:
-            return hitsets.members(self.matched(), narrowed), None
-        return None, narrowed & ~self.matched()
+            matched = self.matched()
+            if len(matched) <= hitsets.FEW_HITS:
+                return hitsets.members(matched, narrowed), None
+            return None, self._matched_bits() & narrowed
+        return None, narrowed & ~self._matched_bits()
 
     def matched(self):
-        """The engine's part, asked once: the ids matching the query's groups
-        (in id order), or the bitmap of what its exclusions match."""
-        if self._matched is None:
-            backend, query = self.backend, self.query
-            if query.groups:
-                self._matched = backend.matched_ids(query)
-            else:
-                excluded = backend.matched_ids(query.exclusions)
-                self._matched = hitsets.bits_of(excluded)
-        return self._matched
+        """The ids matching the query's groups, or else its exclusions, in id
+        order: the engine's part, asked once."""
+        if self._matched[0] is None:
+            query = self.query
+            self._matched[0] = self.backend.matched_ids(
+                query if query.groups else query.exclusions
+            )
+        return self._matched[0]
+
+    def _matched_bits(self):
+        if self._matched[1] is None:
+            self._matched[1] = hitsets.bits_of(self.matched())
+        return self._matched[1]
 
     def narrowed_to(self, queryset):
         # The engine's matches do not depend on the narrowing: reuse them.
-        matched = self._matched
-        return KeptHits(queryset, self.query, self.backend, self.version, matched)
+        return KeptHits(queryset, self.query, self.backend, self.version, self._matched)
+
+    @property
+    def ids(self):
+        """The hits' ids in id order (``None`` for filters alone)."""
+        if self._ids is None and self.query.groups:
+            self._ids = hitsets.members(self.matched(), self._bits)
+        return self._ids
 
     @property
     def bits(self):
         if self._bits is None:
-            self._bits = hitsets.bits_of(self.ids)
+            self._bits = hitsets.bits_of(self._ids)
         return self._bits
 
     @property
     def count(self):
-        return len(self.ids) if self.ids is not None else self.bits.bit_count()
+        return len(self._ids) if self._ids is not None else self.bits.bit_count()
 
     def counts(self):
-        return self.version.counts(self.backend, self.ids, self.bits)
+        # Hit by hit only when the ids are at hand (few matches).
+        return self.version.counts(self.backend, self._ids, self.bits)
 
     def vocabularies(self):
         using = self.backend.connection.alias
         return {model: self.version.tags(model, using) for model in hitsets.tagged()}
 
     def contains(self, pk):
-        if self.ids is not None:
-            found = bisect.bisect_left(self.ids, pk)
-            return found < len(self.ids) and self.ids[found] == pk
+        if self._ids is not None:
+            found = bisect.bisect_left(self._ids, pk)
+            return found < len(self._ids) and self._ids[found] == pk
         return bool(self.bits >> pk & 1)
 
     def page_ids(self, offset, limit, sort):
-        if not self.count:
+        count = self.count
+        if not count:
             return []
-        if sort != RELEVANCE and (self.ids is None or len(self.ids) > MANY_HITS):
+        if sort != RELEVANCE and (not self.query.groups or count > MANY_HITS):
             # Walk the whole archive in that order and keep the hits: cheaper
             # than sorting thousands of hits, and needs no list of their ids.
             order = self.version.order(
@@ -279,8 +296,8 @@ class KeptHits(HitSource):
             )
             page = order.first(self.bits, offset + limit)
             return [(pk, None) for pk in page[offset:]]
-        # Relevance needs words, so the engine was asked: the ids are known.
-        if sort == RELEVANCE and len(self.ids) > MANY_HITS:
+        # Relevance needs words, so the engine was asked.
+        if sort == RELEVANCE and count > MANY_HITS:
             page = self._best_of_every_match(offset, limit)
             if page is not None:
                 return page
@@ -293,7 +310,7 @@ class KeptHits(HitSource):
         (a word in 30 % of 100,000 testimonies: 30 → 14 ms on SQLite). ``None``
         when the rows asked for hold too few hits to tell."""
         end = offset + limit
-        share = len(self.ids) / len(self.matched())
+        share = self.count / len(self.matched())
         asked = math.ceil(end / share * 1.5) + limit
         if asked > MOST_RANKED:
             return None
