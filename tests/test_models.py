@@ -173,6 +173,20 @@ class TestTestimony:
 
 
 class TestTags:
+    def test_descendants_are_remembered_by_the_instance_until_it_is_saved(self):
+        region = Place.objects.create(name="Region R")
+        village = Place.objects.create(name="Village V", parent=region)
+        assert region.descendant_ids() == {region.pk, village.pk}
+        hamlet = Place.objects.create(name="Hamlet H", parent=village)
+        # A fresh instance (as each request loads) sees the new place at once.
+        fresh = Place.objects.get(pk=region.pk)
+        assert fresh.descendant_ids() == {region.pk, village.pk, hamlet.pk}
+        region.save()
+        assert region.descendant_ids() == {region.pk, village.pk, hamlet.pk}
+        visible = Testimony.objects.filter_by(place=fresh)
+        make_testimony(identifier="DESC-1", places=[hamlet], status="published")
+        assert list(visible.values_list("identifier", flat=True)) == ["DESC-1"]
+
     def test_case_and_width_variants_are_one_theme(self):
         testimony = make_testimony()
         testimony.themes.add("Evacuation", "evacuation", "ＥＶＡＣＵＡＴＩＯＮ")

@@ -101,7 +101,7 @@ class TestimonyQuerySet(models.QuerySet):
             ("placed_items__tag__in", several(place)),
         ):
             if tags:
-                ids = type(tags[0]).descendant_ids_of(tag.pk for tag in tags)
+                ids = frozenset().union(*(tag.descendant_ids() for tag in tags))
                 qs = qs.filter(**{lookup: sorted(ids)})
         if languages := several(language):
             qs = qs.filter(language__in=languages)

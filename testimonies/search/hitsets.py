@@ -189,14 +189,17 @@ class Version:
                 self.narrowed.popitem(last=False)
         return bits
 
-    def counts(self, backend, ids, bits):
+    def counts(self, backend, ids, bits, kinds=None):
         """The facet counts of the hits ``ids`` (in id order; ``None`` when only
-        their bitmap ``bits`` is known), as ``HitSource.counts`` gives them."""
+        their bitmap ``bits`` is known), as ``HitSource.counts`` gives them, of
+        the facets ``kinds`` (default: all)."""
         facets, postings = self.facets(backend)
+        kinds = postings.keys() if kinds is None else kinds
         if ids is not None and len(ids) <= FEW_HITS:
-            return {kind: postings[kind].count(ids) for kind in postings}
+            return {kind: postings[kind].count(ids) for kind in kinds}
         counts = {}
-        for kind, sets in facets.items():
+        for kind in kinds:
+            sets = facets[kind]
             counts[kind] = {}
             for key, carrying in sets.items():
                 count = (bits & carrying).bit_count()

@@ -105,7 +105,8 @@ class SearchResults(SlicedList):
             if name in self.filters:
                 others = {k: v for k, v in self.filters.items() if k != name}
                 unfiltered = self.base.filter_by(**others)
-                counts[name] = self.source.narrowed_to(unfiltered).counts()[name]
+                narrowed = self.source.narrowed_to(unfiltered)
+                counts[name] = narrowed.counts(kinds=(name,))[name]
         return facets_of(
             counts,
             self.count(),

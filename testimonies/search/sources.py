@@ -93,10 +93,11 @@ class HitSource:
     def count(self):
         raise NotImplementedError
 
-    def counts(self):
+    def counts(self, kinds=None):
         """``{"theme": {tag id: hits}, "place": {…}, "language": {code: hits}}``:
         a theme or place counts the hits carrying it or any tag below it, which
-        is what its filter selects."""
+        is what its filter selects. ``kinds``: the facets needed (default: all;
+        a source may give more)."""
         raise NotImplementedError
 
     def vocabularies(self):
@@ -177,7 +178,7 @@ class CountedHits(HitSource):
     def count(self):
         return len(self.hits)
 
-    def counts(self):
+    def counts(self, kinds=None):
         # Facets first is the usual order: the same query then finds the hits.
         if self._counts is None:
             if self._hits is None and self._sql is not None:
@@ -270,9 +271,9 @@ class KeptHits(HitSource):
     def count(self):
         return len(self._ids) if self._ids is not None else self.bits.bit_count()
 
-    def counts(self):
+    def counts(self, kinds=None):
         # Hit by hit only when the ids are at hand (few matches).
-        return self.version.counts(self.backend, self._ids, self.bits)
+        return self.version.counts(self.backend, self._ids, self.bits, kinds)
 
     def vocabularies(self):
         using = self.backend.connection.alias
