@@ -142,6 +142,7 @@ class TestSameAnswers:
         # hits; where too few of those rows are hits, among the hits' ids.
         monkeypatch.setattr(sources, "MANY_HITS", 0)
         monkeypatch.setattr(sources, "MOST_RANKED", most_ranked)
+        monkeypatch.setattr(sources, "MOST_SHARE", 0)
         taken = []
         best = sources.KeptHits._best_of_every_match
 

@@ -40,7 +40,10 @@ ORDERINGS = {
 # the archive rather than by sorting the hits in SQL.
 MANY_HITS = 2_000
 # Of many hits, a page by relevance is ranked among all the engine's matches
-# (then narrowed) when this many rows or fewer are enough to fill it.
+# (then narrowed) when at least this share of the matches are hits and this
+# many rows or fewer are enough to fill the page. Ranking scores every match
+# of the first tier: worth it only when sending the hits' ids would cost more.
+MOST_SHARE = 0.5
 MOST_RANKED = 2_000
 
 
@@ -313,7 +316,7 @@ class KeptHits(HitSource):
         end = offset + limit
         share = self.count / len(self.matched())
         asked = math.ceil(end / share * 1.5) + limit
-        if asked > MOST_RANKED:
+        if share < MOST_SHARE or asked > MOST_RANKED:
             return None
         rows = self.backend.execute(*self.backend.ranked_sql(self.query, None, asked))
         rows.sort(key=lambda row: (row[2], -row[1], row[0]))
