@@ -192,7 +192,7 @@ def test_a_restored_backup_gives_back_the_same_archive(
     info = bagit.Bag(str(bag)).info
     assert info["Archive-Software"] == "Testimony Archive"
     assert info["Archive-Database-Vendor"] == connection.vendor
-    assert "testimonies 0012_cjk_bigrams" in info["Archive-Migration"]
+    assert "testimonies 0013_search_head_vector" in info["Archive-Migration"]
     assert info["Archive-Testimonies"] == "32"
     assert info["Archive-Media-Files"] == "5"
 

@@ -17,7 +17,7 @@ from . import changes, index
 
 # The last migration that changed the store: until it is applied, the store is
 # left alone (an older analyzer's, or missing after going back).
-MIGRATION = ("testimonies", "0012_cjk_bigrams")
+MIGRATION = ("testimonies", "0013_search_head_vector")
 
 # Keys of objects whose deletion is under way in this thread. Their dependent rows
 # (taggings, translations) are deleted first, each sending a signal; reindexing
