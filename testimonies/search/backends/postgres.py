@@ -1,4 +1,6 @@
-"""PostgreSQL: a ``tsvector`` per testimony in its own table, with a GIN index.
+"""PostgreSQL: a ``tsvector`` per testimony in its own table, with a GIN index,
+and a second one of its title, summary and names (``head``), for the first tier
+of a ranking.
 
 The vector is written as a ``tsvector`` literal built from our analyzed tokens, and
 queries as a ``tsquery`` literal, both cast rather than passed through
