@@ -82,6 +82,22 @@ def every_match(text, query):
     return _merge(spans, text)
 
 
+def marks_as_every_match(texts, queries):
+    """Assert that each query marks in each text what :func:`every_match`
+    does; return how many spans were marked (so a test can tell the texts do
+    match)."""
+    from testimonies.search.snippets import marked_spans
+
+    found = 0
+    for text in texts:
+        for q in queries:
+            query = parse_query(q)
+            spans = marked_spans(text, query)
+            assert spans == every_match(text, query), (text, q)
+            found += len(spans)
+    return found
+
+
 class TestOneWordQueries:
     """A query of single words is marked by reading only the pieces of text
     that may hold one: exactly what reading every token in order marks."""
@@ -111,18 +127,9 @@ class TestOneWordQueries:
     ]
 
     def test_the_same_marks_as_reading_every_token(self):
-        from testimonies.search.snippets import marked_spans
-
-        found = 0
-        for text in self.TEXTS:
-            for q in self.QUERIES:
-                query = parse_query(q)
-                assert marked_spans(text, query) == every_match(text, query), (
-                    text,
-                    q,
-                )
-                found += len(marked_spans(text, query))
-        assert found >= 20  # the texts do hold the words
+        assert (
+            marks_as_every_match(self.TEXTS, self.QUERIES) >= 20
+        )  # the texts do hold the words
 
 
 class TestCjkChains:
@@ -153,18 +160,7 @@ class TestCjkChains:
     ]
 
     def test_the_same_marks_as_reading_every_token(self):
-        from testimonies.search.snippets import marked_spans
-
-        found = 0
-        for text in self.TEXTS:
-            for q in self.QUERIES:
-                query = parse_query(q)
-                assert marked_spans(text, query) == every_match(text, query), (
-                    text,
-                    q,
-                )
-                found += len(marked_spans(text, query))
-        assert found >= 25
+        assert marks_as_every_match(self.TEXTS, self.QUERIES) >= 25
 
 
 class TestPhrases:
@@ -190,15 +186,4 @@ class TestPhrases:
     ]
 
     def test_the_same_marks_as_analysing_every_token(self):
-        from testimonies.search.snippets import marked_spans
-
-        found = 0
-        for text in self.TEXTS:
-            for q in self.QUERIES:
-                query = parse_query(q)
-                assert marked_spans(text, query) == every_match(text, query), (
-                    text,
-                    q,
-                )
-                found += len(marked_spans(text, query))
-        assert found >= 12
+        assert marks_as_every_match(self.TEXTS, self.QUERIES) >= 12

@@ -65,7 +65,7 @@ def _matches(source, phrases, length, *, first=False):
     if begin is None:
         return []
     recent = deque(maxlen=longest)
-    spans, start, only_first = [], None, first
+    spans, start = [], None
     for token in _tokens_to_read(source, begin, words, longest):
         if token is None:  # a word no phrase holds: it ends every phrase
             recent.append(None)
@@ -77,7 +77,7 @@ def _matches(source, phrases, length, *, first=False):
             for phrase in phrases:
                 found = _ending_here(recent, phrase, source)
                 if found:
-                    if only_first:
+                    if first:
                         return found
                     spans.extend(found)
                     if start is None:
@@ -125,6 +125,12 @@ def _spaced_matches(source, phrases, length, first):
                 for token, words in zip(window, phrase.words, strict=True)
             ):
                 spans.extend((token.start, token.end) for token in window)
+    return _window(spans, length, first)
+
+
+def _window(spans, length, first):
+    """Of ``spans`` found in any order, the first (with ``first``), or those up
+    to one passage after the first, sorted: what :func:`_matches` gives."""
     if not spans:
         return []
     spans.sort()
@@ -186,13 +192,7 @@ def _chain_matches(source, chains, length, first):
         while at != -1:
             spans.append((at, at + len(chain)))
             at = source.find(chain, at + 1)
-    if not spans:
-        return []
-    spans.sort()
-    if first:
-        return spans[:1]
-    last = spans[0][0] + length
-    return [span for span in spans if span[1] <= last]
+    return _window(spans, length, first)
 
 
 @lru_cache(maxsize=256)
@@ -286,7 +286,7 @@ def _candidates(source, targets, prefixes):
     words, found = targets, []
     regular = _regular(source)
     if regular:
-        words = frozenset(t for t in targets if not analyzer.CJK_RE.match(t))
+        words = _spaced(targets)
         for token in (targets - words) | prefixes:
             start = source.find(token)
             if start != -1:

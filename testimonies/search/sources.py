@@ -88,6 +88,13 @@ def tag_spellings(version, backend):
     )
 
 
+def _by_rank(rows):
+    """``[(pk, score)]`` of ``ranked_sql`` rows, best first: by tier, then
+    score, then id (the engines' own order within a tier is not stable)."""
+    rows.sort(key=lambda row: (row[2], -row[1], row[0]))
+    return [(pk, score) for pk, score, _tier in rows]
+
+
 class HitSource:
     def __init__(self, queryset, query, backend):
         self.queryset, self.query, self.backend = queryset, query, backend
@@ -132,8 +139,7 @@ class HitSource:
             rows = self.backend.execute(
                 *self.backend.ranked_sql(self.query, ids, offset + limit)
             )
-            rows.sort(key=lambda row: (row[2], -row[1], row[0]))
-            return [(pk, score) for pk, score, _tier in rows[offset : offset + limit]]
+            return _by_rank(rows)[offset : offset + limit]
         model = self.queryset.model
         column = self.backend.connection.ops.quote_name(model._meta.pk.column)
         pks = (
@@ -319,8 +325,7 @@ class KeptHits(HitSource):
         if share < MOST_SHARE or asked > MOST_RANKED:
             return None
         rows = self.backend.execute(*self.backend.ranked_sql(self.query, None, asked))
-        rows.sort(key=lambda row: (row[2], -row[1], row[0]))
-        hits = [(pk, score) for pk, score, _tier in rows if self.contains(pk)]
+        hits = [(pk, score) for pk, score in _by_rank(rows) if self.contains(pk)]
         if len(hits) < end:
             return None
         return hits[offset:end]

@@ -158,10 +158,6 @@ class SearchBackend:
         """
         raise NotImplementedError
 
-    def tier_expressions(self, query):
-        """The engine's expressions for the first tier and for the rest."""
-        raise NotImplementedError
-
     def optimize(self):
         """Tidy the store after a rebuild (optional)."""
 

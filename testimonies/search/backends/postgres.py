@@ -161,13 +161,10 @@ class PostgresBackend(SearchBackend):
     def ids_source(self, ids):
         return "SELECT unnest(%s::bigint[])", [list(ids)]
 
-    def tier_expressions(self, query):
-        """``(full, heads)``: the query, and any of its phrases (for ``head``)."""
-        heads = " | ".join(phrase_expression(p) for p in query.phrases)
-        return compile_tsquery(query), heads
-
     def ranked_sql(self, query, source, end):
-        full, heads = self.tier_expressions(query)
+        # The first tier: the query, and any of its phrases in ``head``.
+        full = compile_tsquery(query)
+        heads = " | ".join(phrase_expression(p) for p in query.phrases)
         source_sql, source_params = source or ("", [])
         # The second tier's LIMIT is 0 (so it is not even read) when the first
         # is full.

@@ -254,6 +254,8 @@ class SQLiteBackend(SearchBackend):
         return "SELECT value FROM json_each(%s)", [json.dumps(list(ids))]
 
     def tier_expressions(self, query):
+        """The MATCH expressions of the first tier (a phrase in the title,
+        summary or names) and of the rest."""
         full = compile_match(query)
         phrases = " OR ".join(phrase_expression(p) for p in query.phrases)
         head = "{" + " ".join(HEAD_FIELDS) + "} : (" + phrases + ")"
