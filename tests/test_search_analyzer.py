@@ -225,3 +225,38 @@ class TestBadInput:
     def test_odd_text_gives_tokens_or_nothing_without_error(self, text):
         result = analyzer.index_tokens(text)
         assert all(token and token.strip() == token for token in result)
+
+
+class TestPieceByPiece:
+    """index_tokens() reads text between spaces and remembers pieces; what it gives
+    must be what reading the whole text with the token regex gives."""
+
+    ALPHABET = (
+        "ab Zé\u0301йї'’ʼ-.,;:!?0_9"  # words, marks, apostrophes, punctuation
+        "подвал підвалі"
+        "地下室避難所のとこ、。「」ｶﾞ㈱㍿㎏ー・"  # CJK, half-width, compatibility
+        " \t\n\u3000\xa0\u2028\x1c\x85\u200b"  # every kind of space, and a non-space
+    )
+
+    def random_texts(self, count, seed):
+        generator = random.Random(seed)
+        for _ in range(count):
+            length = generator.randint(0, 40)
+            yield "".join(generator.choice(self.ALPHABET) for _ in range(length))
+
+    def test_tokens_equal_those_of_the_whole_text(self):
+        for text in self.random_texts(3000, 20261201):
+            whole = list(analyzer._index_tokens_of(text))
+            assert analyzer.index_tokens(text) == whole, text
+            assert [token.text for token in analyzer.tokens(text)] == whole, text
+            # A second reading comes from the remembered pieces.
+            assert analyzer.index_tokens(text) == whole, text
+
+    def test_remembered_pieces_stay_bounded(self, monkeypatch):
+        monkeypatch.setattr(analyzer, "_PIECES", {})
+        monkeypatch.setattr(analyzer, "MAX_PIECES", 50)
+        for text in self.random_texts(500, 7):
+            assert analyzer.index_tokens(text) == list(analyzer._index_tokens_of(text))
+            assert len(analyzer._PIECES) <= 50
+        assert analyzer._PIECES, "short pieces without CJK are remembered"
+        assert not any(analyzer.CJK_RE.search(piece) for piece in analyzer._PIECES)

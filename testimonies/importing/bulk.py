@@ -46,3 +46,33 @@ def update_rows(model, objects, names):
                 for obj in batch
             ]
             cursor.executemany(sql, rows)
+
+
+def insert_rows(model, names, rows):
+    """Insert ``rows`` (tuples of values of the fields ``names``) into ``model``'s
+    table, as ``executemany`` of one INSERT per batch.
+
+    For rows many to a testimony (its theme and place links): ``bulk_create()``
+    builds and prepares a model instance per row, about 30 µs each (measured:
+    4 s of a 20,000-line import went to 120,000 links). Values go through each
+    field's ``get_db_prep_save()``; no signals are sent, as with bulk_create.
+    """
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
+        table=quote(model._meta.db_table),
+        columns=", ".join(quote(field.column) for field in fields),
+        values=", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for batch in batches(rows):
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        field.get_db_prep_save(value, connection)
+                        for field, value in zip(fields, row, strict=True)
+                    ]
+                    for row in batch
+                ],
+            )

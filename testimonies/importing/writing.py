@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import PlacedItem, Testimony, ThemedItem, Translation
-from .bulk import BATCH, batches, in_chunks, update_rows
+from .bulk import BATCH, batches, in_chunks, insert_rows, update_rows
 from .problems import ABSENT, Problem
 from .records import FIELD_KEYS
 
@@ -108,11 +108,11 @@ class Testimonies:
         for batch in self._listing(attribute):
             self._delete(through, "content_object", [t.pk for t, _keys in batch])
             rows = [
-                through(content_object_id=testimony.pk, tag_id=vocabulary.pk(key))
+                (testimony.pk, vocabulary.pk(key))
                 for testimony, keys in batch
                 for key in keys
             ]
-            through.objects.bulk_create(rows)
+            insert_rows(through, ("content_object", "tag"), rows)
 
     def replace_translations(self):
         for batch in self._listing("translations"):

@@ -24,9 +24,11 @@ Tokens carry the character offsets of the original text, so snippets can be cut 
 the original with the matched words marked.
 """
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 # Scripts written without spaces, indexed by overlapping bigrams. CJK punctuation
@@ -139,14 +141,43 @@ def tokens(text, pos=0):
 
 
 def index_tokens(text):
-    """The tokens of ``text`` as stored in the index."""
+    """The tokens of ``text`` as stored in the index.
+
+    No token holds or crosses white space, so the text is read piece by piece
+    between spaces, and a piece seen before (most words of a language, with their
+    punctuation) costs one dictionary lookup instead of the token regex and a
+    lookup per word. Pieces with CJK characters (a sentence of Japanese, rarely
+    seen twice) and long ones are read each time and not remembered.
+    """
+    pieces = (text or "").split()
+    found = list(map(_PIECES.get, pieces))
+    if None in found:
+        for index, forms in enumerate(found):
+            if forms is None:
+                piece = pieces[index]
+                found[index] = forms = _index_tokens_of(piece)
+                if len(piece) <= LONG_PIECE and not CJK_RE.search(piece):
+                    if len(_PIECES) >= MAX_PIECES:
+                        _PIECES.clear()
+                    _PIECES[piece] = forms
+    return list(chain.from_iterable(found))
+
+
+#: Pieces between spaces remembered by :func:`index_tokens`, at most so many, each
+#: at most so long.
+_PIECES = {}
+MAX_PIECES = 200_000
+LONG_PIECE = 40
+
+
+def _index_tokens_of(text):
     tokens = []
-    for run, word in _RUN_OR_WORD_RE.findall(text or ""):
+    for run, word in _RUN_OR_WORD_RE.findall(text):
         if word:
             tokens.extend(_word_index_forms(word))
         else:
             tokens.extend(index_forms(run))
-    return tokens
+    return tuple(tokens)
 
 
 def query_tokens(text):
@@ -209,7 +240,7 @@ def _piece_forms(piece):
 def bigrams(run):
     """The tokens of a run of CJK characters, one per character: the bigram it
     starts, the last character alone."""
-    return tuple(run[i : i + 2] for i in range(len(run)))
+    return (*map(operator.add, run, run[1:]), run[-1]) if run else ()
 
 
 def _bigram_tokens(piece):
