@@ -84,6 +84,12 @@ class Throwaway:
             return None
         return Path(self.url.removeprefix("sqlite:///"))
 
+    def remove_file(self):
+        """Delete the SQLite file with its write-ahead log and shared memory: the
+        log of a large import is as big as the database until a checkpoint."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
     def drop(self):
         if self._name:
             drop_postgres(self._server, self._name)

@@ -118,7 +118,7 @@ def main(argv=None):
             with database:
                 code = run_child(database.url, workdir, options, count)
             if database.path and not options.keep:
-                database.path.unlink(missing_ok=True)
+                database.remove_file()
             if code not in (0, MISSED):
                 print(f"The benchmark failed (exit status {code}).", file=sys.stderr)
                 return 1
