@@ -54,16 +54,13 @@ def texts_of(line, tags):
 
 def insert_seconds(rows, folder):
     """Seconds to insert ``rows`` (the store's rows) into a new FTS5 table."""
-    from testimonies.search.backends.sqlite import COLUMNS
+    from testimonies.search.backends.sqlite import COLUMNS, fts5_table_sql
 
     connection = sqlite3.connect(Path(folder) / "fts5.sqlite3", isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA cache_size = -65536")
-        connection.execute(
-            f"CREATE VIRTUAL TABLE t USING fts5({', '.join(COLUMNS)}, "
-            "content = '', tokenize = 'ascii')"
-        )
+        connection.execute(fts5_table_sql("t"))
         width = len(COLUMNS) + 1
         sql = (
             f"INSERT INTO t(rowid, {', '.join(COLUMNS)}) "

@@ -104,12 +104,8 @@ class SQLiteBackend(SearchBackend):
         return f"{self.table}_terms"
 
     def install(self):
-        columns = ", ".join(COLUMNS)
         weights = ", ".join(str(weight) for weight in WEIGHTS)
-        self.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} "
-            f"USING fts5({columns}, content = '', tokenize = 'ascii')"
-        )
+        self.execute(fts5_table_sql(self.table))
         self.execute(
             f"INSERT INTO {self.table}({self.table}, rank) VALUES ('rank', %s)",
             [f"bm25({weights})"],
@@ -312,6 +308,16 @@ class SQLiteBackend(SearchBackend):
                 f"(SELECT SUM(length(sizes) + length(terms)) FROM {self.terms_table})"
             )
         return rows[0][0] or 0
+
+
+def fts5_table_sql(table):
+    """The store's FTS5 table: contentless (the side table keeps what deleting a
+    row takes), split by the ``ascii`` tokenizer. benchmarks.search.engine_insert
+    times inserts into the same table."""
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} "
+        f"USING fts5({', '.join(COLUMNS)}, content = '', tokenize = 'ascii')"
+    )
 
 
 def _column(pieces):
