@@ -8,11 +8,15 @@ HOST ?= 127.0.0.1:8000
 # Browser tests: Debian's Chromium (never a browser download) and axe-core from npm.
 CHROMIUM ?= /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
+# Recordings: ffprobe checks and ffmpeg cleans uploads (Debian's ffmpeg package);
+# espeak-ng speaks the demo's synthetic recordings (docs/recordings.md).
+FFPROBE ?= /usr/bin/ffprobe
+ESPEAK ?= /usr/bin/espeak-ng
 # Interface languages besides English (docs/translating.md).
 LANGUAGES := ja uk ru
 I18N_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=node_modules
 
-.PHONY: setup run serve test test-sqlite test-postgres lint translations messages browser-setup
+.PHONY: setup run serve test test-sqlite test-postgres lint translations messages browser-setup media-tools
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +39,7 @@ messages: setup
 		msgfmt --statistics -o /dev/null locale/$$language/LC_MESSAGES/django.po; \
 	done
 
-run: setup translations
+run: setup translations media-tools
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST)
@@ -43,7 +47,7 @@ run: setup translations
 # Production settings on one machine: migrates, collects static files, then gunicorn
 # (gunicorn.conf.py). On loopback it runs over plain HTTP with a local secret key;
 # scripts/serve.py says what to set for anything else.
-serve: setup translations
+serve: setup translations media-tools
 	$(BIN)/python scripts/serve.py $(HOST)
 
 lint: setup
@@ -52,17 +56,25 @@ lint: setup
 # The two passes run side by side (each is mostly one busy process), each one's
 # output printed whole when it ends. What they need is installed first, one thing
 # at a time: apt-get and npm must not run at once.
-test: lint translations browser-setup
+test: lint translations browser-setup media-tools
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The browser tests run here, in the SQLite pass only.
-test-sqlite: setup translations browser-setup
+test-sqlite: setup translations browser-setup media-tools
 	$(BIN)/pytest
 
-test-postgres: setup translations
+test-postgres: setup translations media-tools
 	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest -m "not browser"
 
 browser-setup: $(CHROMIUM) $(AXE)
+
+media-tools: $(FFPROBE) $(ESPEAK)
+
+# Both come from one apt-get run, whichever is missing first.
+$(FFPROBE) $(ESPEAK) &:
+	@test "$$(id -u)" = 0 || { echo "$@ is missing: install Debian's ffmpeg and espeak-ng packages (apt-get install ffmpeg espeak-ng)." >&2; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg espeak-ng
 
 $(CHROMIUM):
 	@test "$$(id -u)" = 0 || { echo "$(CHROMIUM) is missing: install Debian's chromium package (apt-get install chromium)." >&2; exit 1; }

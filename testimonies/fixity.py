@@ -1,9 +1,11 @@
-"""Fixity: proof that every stored photo and document is still the file we stored.
+"""Fixity: proof that every stored photo, document and recording is still the file
+we stored.
 
-Each Photo and Document keeps the SHA-256 of its file, taken when the file was
-stored (:mod:`testimonies.media`) or, for files stored before checksums existed, by
-migration 0010. :func:`check_fixity` reads every file again, compares, and records
-the run as a :class:`~testimonies.models.FixityCheck` for the admin to show.
+Each Photo, Document and Recording keeps the SHA-256 of its file, taken when the
+file was stored (:mod:`testimonies.media`, :mod:`testimonies.avmedia`) or, for
+files stored before checksums existed, by migration 0010. :func:`check_fixity`
+reads every file again, compares, and records the run as a
+:class:`~testimonies.models.FixityCheck` for the admin to show.
 
 A file without a checksum (its file was missing when 0010 ran) gets one recorded by
 the first check that finds it: trust on first sight, said so in the report.
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import media
-from .models import Document, FixityCheck, Photo
+from .models import Document, FixityCheck, Photo, Recording
 
 MISSING = "missing"
 ALTERED = "altered"
@@ -61,7 +63,7 @@ def check_fixity():
     """
     check = FixityCheck.objects.create(started_at=timezone.now())
     damage, recorded = [], []
-    for model in (Photo, Document):
+    for model in (Photo, Document, Recording):
         first_seen = []
         for attachment in model.objects.for_fixity().iterator(chunk_size=500):
             check.checked += 1

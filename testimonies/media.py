@@ -44,7 +44,7 @@ _MARKUP = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _random_name(folder, filename):
+def random_name(folder, filename):
     # Only a short, plain extension survives from the name we are given.
     suffix = PurePath(filename).suffix.lower()
     if not re.fullmatch(r"\.[a-z0-9]{1,5}", suffix):
@@ -53,15 +53,15 @@ def _random_name(folder, filename):
 
 
 def photo_path(instance, filename):
-    return _random_name("photos", filename)
+    return random_name("photos", filename)
 
 
 def thumbnail_path(instance, filename):
-    return _random_name("thumbnails", filename)
+    return random_name("thumbnails", filename)
 
 
 def document_path(instance, filename):
-    return _random_name("documents", filename)
+    return random_name("documents", filename)
 
 
 def validate_image_upload(file):
@@ -70,14 +70,14 @@ def validate_image_upload(file):
     A file already in storage passed these checks when it arrived; it is not read
     again, so editing a caption never fails because a limit was lowered since.
     """
-    if _is_stored(file):
+    if is_stored(file):
         return
     imaging.open_image(_read_upload(file))
 
 
 def validate_document_upload(file):
     """Refuse an upload that is not a PDF, plain UTF-8 text or an accepted image."""
-    if _is_stored(file):
+    if is_stored(file):
         return
     data = _read_upload(file)
     if _document_kind(data) == "image":
@@ -92,16 +92,16 @@ def prepare_photo(photo):
     an unchecked file is never stored. A replaced image's files are deleted once
     the change is committed.
     """
-    if not photo.image or _is_stored(photo.image):
+    if not photo.image or is_stored(photo.image):
         return
     clean = imaging.sanitize(imaging.open_image(_read_upload(photo.image)))
-    replaced = _stored_names(photo, "image", "thumbnail")
+    replaced = stored_names(photo, "image", "thumbnail")
     photo.image = ContentFile(clean.content, name=f"photo{clean.extension}")
     photo.sha256 = sha256(clean.content)
     photo.thumbnail = ContentFile(
         imaging.thumbnail(clean.picture), name="thumbnail.webp"
     )
-    _delete_on_commit(type(photo), replaced)
+    delete_on_commit(type(photo), replaced)
 
 
 def prepare_document(document):
@@ -110,7 +110,7 @@ def prepare_document(document):
     Images among documents get the photo treatment (metadata stripped); PDF and
     text are stored byte for byte. The stored extension follows the content.
     """
-    if not document.file or _is_stored(document.file):
+    if not document.file or is_stored(document.file):
         return
     data = _read_upload(document.file)
     kind = _document_kind(data)
@@ -125,12 +125,12 @@ def prepare_document(document):
         extension, content_type = ".pdf", PDF_TYPE
     else:
         extension, content_type = ".txt", TEXT_TYPE
-    replaced = _stored_names(document, "file")
+    replaced = stored_names(document, "file")
     document.file = ContentFile(data, name=f"document{extension}")
     document.content_type = content_type
     document.size = len(data)
     document.sha256 = sha256(data)
-    _delete_on_commit(type(document), replaced)
+    delete_on_commit(type(document), replaced)
 
 
 def delete_stored_files(instance):
@@ -145,7 +145,7 @@ def delete_stored_files(instance):
             name = getattr(instance, field.attname).name
             if name:
                 names[field.attname] = name
-    _delete_on_commit(type(instance), names)
+    delete_on_commit(type(instance), names)
 
 
 def sha256(data):
@@ -158,10 +158,15 @@ def stored_sha256(storage, name, chunk_size=1 << 20):
 
     Raises FileNotFoundError when the file is missing.
     """
-    digest = hashlib.sha256()
     with storage.open(name, "rb") as stream:
-        while chunk := stream.read(chunk_size):
-            digest.update(chunk)
+        return sha256_of_stream(stream, chunk_size)
+
+
+def sha256_of_stream(stream, chunk_size=1 << 20):
+    """The hex SHA-256 of what is left to read in ``stream``, read in chunks."""
+    digest = hashlib.sha256()
+    while chunk := stream.read(chunk_size):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -175,7 +180,7 @@ def download_name(title, stored_name):
     return f"{stem}{PurePath(stored_name).suffix.lower()}"
 
 
-def _is_stored(file):
+def is_stored(file):
     # FieldFile marks a file it already wrote to storage (or read from the database)
     # as committed; a fresh upload is not.
     return getattr(file, "_committed", False)
@@ -241,7 +246,7 @@ def _document_kind(data):
     )
 
 
-def _stored_names(instance, *fields):
+def stored_names(instance, *fields):
     """The file names the saved row holds now, before this save replaces them."""
     if instance.pk is None:
         return {}
@@ -250,7 +255,7 @@ def _stored_names(instance, *fields):
     return {field: name for field, name in row.items() if name}
 
 
-def _delete_on_commit(model, names):
+def delete_on_commit(model, names):
     """Delete files after commit, unless another row still refers to one."""
     if not names:
         return

@@ -232,7 +232,7 @@ def form_data(**fields):
         "places": [],
         "content_warnings": [],
     }
-    for prefix in ["translations", "photos", "documents"]:
+    for prefix in ["translations", "recordings", "photos", "documents"]:
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

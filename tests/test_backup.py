@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import bagit
 import pytest
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,12 @@ def rewrite_info(path, **fields):
     bag.save()
 
 
+def latest_migration():
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    [(_app, name)] = graph.leaf_nodes("testimonies")
+    return name
+
+
 def test_a_restored_backup_gives_back_the_same_archive(
     seeded, bag, another_scratch, tmp_path
 ):
@@ -192,7 +199,7 @@ def test_a_restored_backup_gives_back_the_same_archive(
     info = bagit.Bag(str(bag)).info
     assert info["Archive-Software"] == "Testimony Archive"
     assert info["Archive-Database-Vendor"] == connection.vendor
-    assert "testimonies 0013_search_head_vector" in info["Archive-Migration"]
+    assert f"testimonies {latest_migration()}" in info["Archive-Migration"]
     assert info["Archive-Testimonies"] == "32"
     assert info["Archive-Media-Files"] == "5"
 

@@ -207,6 +207,14 @@ TESTIMONY_IMPORT_LOCK_TIMEOUT = float(
 TESTIMONY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TESTIMONY_MAX_IMAGE_PIXELS = 50_000_000
 TESTIMONY_THUMBNAIL_SIZE = (480, 480)
+# Limits for recordings, and the tools that check and clean them (docs/recordings.md).
+TESTIMONY_MAX_RECORDING_BYTES = 4 * 1024**3
+TESTIMONY_MAX_RECORDING_SECONDS = 8 * 60 * 60
+TESTIMONY_MAX_TRANSCRIPT_BYTES = 10 * 1024 * 1024
+TESTIMONY_FFPROBE = os.environ.get("DJANGO_FFPROBE", "ffprobe")
+TESTIMONY_FFMPEG = os.environ.get("DJANGO_FFMPEG", "ffmpeg")
+# Seconds one run of either may take before the file is refused.
+TESTIMONY_FFMPEG_TIMEOUT = 600
 # Who sends the bytes of a photo or document once testimonies.views.media allowed
 # it: "" (Django), "x-accel-redirect" (nginx) or "x-sendfile" (Apache), with the
 # internal location or folder as prefix (docs/deployment.md).

@@ -10,6 +10,7 @@ from taggit.models import Tag
 from . import (  # noqa: F401 (registration)
     fixity,
     narrators,
+    recordings,
     researchers,
     sources,
     tags,

@@ -13,6 +13,7 @@ from ..signals import testimonies_changed
 from .actions import TESTIMONY_ACTIONS
 from .filters import EmbargoFilter, PlaceFilter, ThemeFilter
 from .forms import TestimonyAdminForm, TranslationAdminForm
+from .recordings import RecordingInline
 from .safety import SafeInputsAdmin
 from .widgets import (
     SafeAutocompleteAdmin,
@@ -86,7 +87,7 @@ class TestimonyAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
     actions = TESTIMONY_ACTIONS
     autocomplete_fields = ["narrator", "source"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [TranslationInline, PhotoInline, DocumentInline]
+    inlines = [TranslationInline, RecordingInline, PhotoInline, DocumentInline]
     fieldsets = [
         (None, {"fields": ["identifier", "title", "language", "summary", "body"]}),
         (_("Themes and places"), {"fields": ["themes", "places"]}),

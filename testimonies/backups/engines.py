@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.backends.postgresql.client import DatabaseClient
 from django.utils.translation import gettext as _
 
-from ..models import Document, Photo, Testimony
+from ..models import Document, Photo, Recording, Testimony
 from ..search import changes
 from ..search.backends.base import TABLE as search_table
 from . import BackupError
@@ -204,7 +204,12 @@ def read_facts(cursor):
     cursor.execute(f'SELECT COUNT(*) FROM "{Testimony._meta.db_table}"')
     (testimonies,) = cursor.fetchone()
     names = set()
-    for model, fields in ((Photo, ["image", "thumbnail"]), (Document, ["file"])):
+    stored = [
+        (Photo, ["image", "thumbnail"]),
+        (Document, ["file"]),
+        (Recording, ["file"]),
+    ]
+    for model, fields in stored:
         columns = ", ".join(f'"{field}"' for field in fields)
         cursor.execute(f'SELECT {columns} FROM "{model._meta.db_table}"')
         names.update(name for row in cursor.fetchall() for name in row if name)

@@ -3,12 +3,14 @@ from .fixity import FixityCheck
 from .media import Document, Photo
 from .narrator import Narrator
 from .ratelimits import RateCount
+from .recording import Cue, Recording, Segment, Transcript
 from .source import Source
 from .tags import Place, PlacedItem, Theme, ThemedItem
 from .takedown import TakedownRequest
 from .testimony import Testimony, Translation
 
 __all__ = [
+    "Cue",
     "Document",
     "FixityCheck",
     "Narrator",
@@ -16,9 +18,12 @@ __all__ = [
     "Place",
     "PlacedItem",
     "RateCount",
+    "Recording",
     "ResearcherApplication",
+    "Segment",
     "Source",
     "TakedownRequest",
+    "Transcript",
     "Testimony",
     "Theme",
     "ThemedItem",

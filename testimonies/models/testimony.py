@@ -51,17 +51,13 @@ class TestimonyQuerySet(models.QuerySet):
         embargo, with nothing to run. Archivists (permission ``read_nonpublic``):
         everything.
         """
-        audience = audience_of(user)
-        if audience == Audience.ARCHIVIST:
+        if audience_of(user) == Audience.ARCHIVIST:
             return self.all()
-        access = [Testimony.Access.PUBLIC]
-        if audience == Audience.RESEARCHER:
-            access.append(Testimony.Access.RESEARCHERS)
         return self.filter(
             models.Q(sealed_until__isnull=True)
             | models.Q(sealed_until__lt=archive_today()),
             status=Testimony.Status.PUBLISHED,
-            access__in=access,
+            access__in=readable_access(user),
         )
 
     def sealed(self):
@@ -475,6 +471,17 @@ class Translation(models.Model):
     public_title = PublicText("title")
     public_summary = PublicText("summary")
     public_body = PublicText("body")
+
+
+def readable_access(user):
+    """The access levels whose testimonies (and recordings) ``user`` may read,
+    once published and unsealed."""
+    audience = audience_of(user)
+    if audience == Audience.ARCHIVIST:
+        return list(Testimony.Access)
+    if audience == Audience.RESEARCHER:
+        return [Testimony.Access.PUBLIC, Testimony.Access.RESEARCHERS]
+    return [Testimony.Access.PUBLIC]
 
 
 @lru_cache(maxsize=10_000)

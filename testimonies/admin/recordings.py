@@ -1,0 +1,278 @@
+"""Recordings in the admin: the file, who may hear it, its transcripts and index.
+
+A recording is listed on its testimony's form and edited on its own page, where
+each transcript is replaced whole by uploading a WebVTT or SRT file (an hour's
+interview has some 600 cues: a file, not 600 form rows), and the segment index
+is edited row by row with times typed as ``00:12:31``.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..languages import normalize_language, validate_language
+from ..models import Recording, Segment, Transcript
+from ..timedtext import TimedTextError, format_time, parse_time, read_cues
+from ..transcripts import cue_problems, replace_cues
+from .safety import SafeInputsAdmin
+from .widgets import SafeAutocompleteAdmin
+
+
+class TimeCodeField(forms.CharField):
+    """A time in a recording, typed ``01:02:03``, ``12:31.5`` or in seconds;
+    stored as milliseconds."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("hh:mm:ss, like 00:12:31"))
+        super().__init__(strip=True, **kwargs)
+        self.widget.attrs.setdefault("size", 12)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return format_time(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_time(text)
+        except ValueError:
+            raise ValidationError(
+                _("Write a time as hh:mm:ss, like 00:12:31 or 01:02:03.5."),
+                code="invalid_time",
+            ) from None
+
+
+class LanguageListField(forms.CharField):
+    """Language codes separated by commas or spaces: ``ru, uk``."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        codes = [
+            normalize_language(code)
+            for code in str(value or "").replace(",", " ").split()
+        ]
+        for code in codes:
+            validate_language(code)
+        return list(dict.fromkeys(codes))
+
+
+class RecordingAdminForm(forms.ModelForm):
+    languages = LanguageListField(
+        label=_("languages spoken"),
+        required=False,
+        help_text=_("BCP 47 codes separated by commas: ru, uk"),
+    )
+
+    class Meta:
+        model = Recording
+        fields = [
+            "testimony",
+            "file",
+            "title",
+            "position",
+            "languages",
+            "interviewer",
+            "recorded_on",
+            "credit",
+            "rights",
+            "access",
+        ]
+
+
+class TranscriptAdminForm(forms.ModelForm):
+    """A transcript's cues come from a file; a new transcript needs one."""
+
+    cues_file = forms.FileField(
+        label=_("WebVTT or SRT file"),
+        required=False,
+        help_text=_("Replaces every cue of this transcript."),
+    )
+
+    class Meta:
+        model = Transcript
+        fields = ["language", "kind", "translator"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("cues_file")
+        if upload is None:
+            if not self.instance.pk and self.has_changed():
+                self.add_error("cues_file", _("Upload the transcript's file."))
+            return cleaned
+        limit = settings.TESTIMONY_MAX_TRANSCRIPT_BYTES
+        if upload.size > limit:
+            self.add_error(
+                "cues_file",
+                _("The file is too large: transcripts may be at most %(limit)s.")
+                % {"limit": filesizeformat(limit)},
+            )
+            return cleaned
+        try:
+            cues = read_cues(upload.read())
+        except TimedTextError as error:
+            self.add_error("cues_file", error.messages())
+            return cleaned
+        recording = self.instance.recording if self.instance.recording_id else None
+        problems = cue_problems(cues, recording.duration_ms if recording else None)
+        if problems:
+            self.add_error("cues_file", problems)
+        else:
+            self.cues = cues
+        return cleaned
+
+    def save(self, commit=True):
+        transcript = super().save(commit=commit)
+        cues = getattr(self, "cues", None)
+        if cues is not None:
+            if commit:
+                replace_cues(transcript=transcript, cues=cues)
+            else:
+                self.save_m2m = lambda: replace_cues(transcript=transcript, cues=cues)
+        return transcript
+
+
+class TranscriptInline(admin.TabularInline):
+    model = Transcript
+    form = TranscriptAdminForm
+    extra = 0
+    fields = ["language", "kind", "translator", "cues_file", "cue_count"]
+    readonly_fields = ["cue_count"]
+
+    @admin.display(description=_("cues"))
+    def cue_count(self, transcript):
+        return transcript.cues.count() if transcript.pk else "—"
+
+
+class SegmentAdminForm(forms.ModelForm):
+    start_ms = TimeCodeField(label=_("start"))
+    end_ms = TimeCodeField(label=_("end"))
+
+    class Meta:
+        model = Segment
+        fields = [
+            "start_ms",
+            "end_ms",
+            "language",
+            "title",
+            "synopsis",
+            "keywords",
+            "themes",
+            "places",
+        ]
+
+
+class SegmentFormSet(forms.BaseInlineFormSet):
+    """Segments of one recording may not overlap: an index points to one place."""
+
+    def clean(self):
+        super().clean()
+        spans = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            start, end = data.get("start_ms"), data.get("end_ms")
+            if start is not None and end is not None:
+                spans.append((start, end, data.get("title", "")))
+        spans.sort()
+        for before, after in zip(spans, spans[1:], strict=False):
+            (_start, end, title), (start, _end, other) = before, after
+            if start < end:
+                raise ValidationError(
+                    _("The segments “%(first)s” and “%(second)s” overlap.")
+                    % {"first": title, "second": other}
+                )
+
+
+class SegmentInline(admin.StackedInline):
+    model = Segment
+    form = SegmentAdminForm
+    formset = SegmentFormSet
+    extra = 0
+    fields = [("start_ms", "end_ms", "language"), "title", "synopsis", "keywords"]
+    fields += [("themes", "places")]
+    autocomplete_fields = ["themes", "places"]
+
+
+class RecordingInline(admin.TabularInline):
+    """On the testimony's form: the recordings, each a link to its own page."""
+
+    model = Recording
+    form = RecordingAdminForm
+    extra = 0
+    fields = ["file", "title", "access", "position", "details"]
+    readonly_fields = ["details"]
+
+    @admin.display(description=_("transcripts and index"))
+    def details(self, recording):
+        if not recording.pk:
+            return _("Save first, then add transcripts and segments.")
+        return format_html(
+            '<a href="{}">{}</a> · {} · {}',
+            reverse("admin:testimonies_recording_change", args=[recording.pk]),
+            _("edit"),
+            recording.get_kind_display(),
+            recording.duration_display,
+        )
+
+
+@admin.register(Recording)
+class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
+    form = RecordingAdminForm
+    list_display = [
+        "__str__",
+        "testimony",
+        "kind",
+        "duration",
+        "access",
+        "size_display",
+    ]
+    list_filter = ["kind", "access"]
+    search_fields = ["title", "testimony__identifier", "testimony__title"]
+    autocomplete_fields = ["testimony"]
+    inlines = [TranscriptInline, SegmentInline]
+    readonly_fields = ["kind", "duration", "codecs", "content_type", "size", "sha256"]
+    fieldsets = [
+        (None, {"fields": ["testimony", "file", "title", "position"]}),
+        (
+            _("About the recording"),
+            {"fields": ["languages", "interviewer", "recorded_on", "credit", "rights"]},
+        ),
+        (_("Access"), {"fields": ["access"]}),
+        (
+            _("The stored file"),
+            {
+                "fields": [
+                    ("kind", "duration"),
+                    "codecs",
+                    "content_type",
+                    "size",
+                    "sha256",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("testimony")
+
+    @admin.display(description=_("duration"), ordering="duration_ms")
+    def duration(self, recording):
+        return recording.duration_display or "—"
+
+    @admin.display(description=_("size"), ordering="size")
+    def size_display(self, recording):
+        return filesizeformat(recording.size) if recording.size else "—"

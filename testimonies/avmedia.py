@@ -1,0 +1,386 @@
+"""Recordings: recognised by ffprobe, cleaned by ffmpeg, before they are stored.
+
+A phone recording carries where and on what it was made (GPS tags, the device's
+name, the owner's name in the title); a video may carry telemetry streams, cover
+art, chapters. None of that reaches storage: every new recording is read by
+``ffprobe`` (Debian's ffmpeg package, installed by the Makefile), refused unless it
+is one of the formats below with codecs a browser plays, then copied stream by
+stream (no re-encoding, nothing lost) into a new file of the same format with
+only its audio and video streams and no metadata, chapters or attachments.
+
+The copy is also the check that the file is whole: ffmpeg reads every packet,
+a damaged one stops it, and a file that says it lasts longer than the packets it
+holds (a download cut short) is refused; FLAC, which copies a cut file without
+complaint, is decoded once to be sure.
+
+Accepted (docs/recordings.md): MP3; M4A (AAC) and MP4 (H.264 with AAC); Ogg
+(Vorbis, Opus, FLAC); WAV (PCM); FLAC; WebM (VP8, VP9 or AV1 with Opus or
+Vorbis). Limits from settings, read at call time: TESTIMONY_MAX_RECORDING_BYTES,
+TESTIMONY_MAX_RECORDING_SECONDS, TESTIMONY_FFMPEG_TIMEOUT; the tools are
+TESTIMONY_FFPROBE and TESTIMONY_FFMPEG.
+"""
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files import File
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from . import media
+
+
+@dataclasses.dataclass(frozen=True)
+class Container:
+    extension: str  # of the stored file
+    muxer: str  # ffmpeg's name for writing it
+    audio: frozenset  # codecs accepted in it
+    video: frozenset
+    content_type: str  # of audio-only files; video ones say "video/"
+    lossless: bool = False  # decoded once to prove it whole
+
+
+_PCM = frozenset({"pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8"})
+_WEBM_AUDIO = frozenset({"opus", "vorbis"})
+#: ffprobe's format name → what is accepted in it. The ISO family (MP4, M4A,
+#: QuickTime) is written back as MP4 with its index first, so playing can start
+#: before the whole file has arrived.
+CONTAINERS = {
+    "mp3": Container(".mp3", "mp3", frozenset({"mp3"}), frozenset(), "audio/mpeg"),
+    "mov,mp4,m4a,3gp,3g2,mj2": Container(
+        ".m4a", "mp4", frozenset({"aac"}), frozenset({"h264"}), "audio/mp4"
+    ),
+    "ogg": Container(
+        ".ogg", "ogg", frozenset({"vorbis", "opus", "flac"}), frozenset(), "audio/ogg"
+    ),
+    "wav": Container(".wav", "wav", _PCM, frozenset(), "audio/wav"),
+    "flac": Container(
+        ".flac", "flac", frozenset({"flac"}), frozenset(), "audio/flac", lossless=True
+    ),
+    "matroska,webm": Container(
+        ".webm", "webm", _WEBM_AUDIO, frozenset({"vp8", "vp9", "av1"}), "audio/webm"
+    ),
+}
+#: Formats and codecs as archivists read them, for the refusal messages.
+ACCEPTED = (
+    "MP3; M4A (AAC); MP4 (H.264 video, AAC audio); Ogg (Vorbis, Opus, FLAC); "
+    "WAV (PCM); FLAC; WebM (VP8, VP9 or AV1 video, Opus or Vorbis audio)"
+)
+#: A file may say it lasts this much longer than what it holds (encoders round).
+DURATION_SLACK_MS = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """What ffprobe found in an accepted file."""
+
+    container: Container
+    kind: str  # "audio" or "video"
+    duration_ms: int
+    streams: tuple  # indexes of the audio and video streams kept
+    codecs: str  # "h264, aac"
+
+    @property
+    def extension(self):
+        if self.container.muxer == "mp4" and self.kind == "video":
+            return ".mp4"
+        return self.container.extension
+
+    @property
+    def content_type(self):
+        if self.kind == "video":
+            return f"video/{self.extension.removeprefix('.')}"
+        return self.container.content_type
+
+
+def validate_recording_upload(file):
+    """Refuse an upload that is not an accepted recording within the limits.
+
+    A file already in storage passed when it arrived and is not read again.
+    The probe is kept on the upload, so saving does not run ffprobe twice.
+    """
+    if media.is_stored(file):
+        return
+    with _local_copy(file) as path:
+        file._testimony_probe = probe(path)
+
+
+def prepare_recording(recording):
+    """Before saving: replace a new upload by its clean copy, and record what it is.
+
+    Does nothing when the file did not change. A bad file raises
+    ValidationError even when the caller skipped full_clean(), so an unchecked
+    file is never stored. A replaced file is deleted once the change commits.
+    """
+    upload = recording.file
+    if not upload or media.is_stored(upload):
+        return
+    with _local_copy(upload) as path:
+        found = getattr(upload, "_testimony_probe", None) or probe(path)
+        handle, clean_path = tempfile.mkstemp(
+            suffix=found.extension, dir=settings.FILE_UPLOAD_TEMP_DIR
+        )
+        os.close(handle)
+        try:
+            copy_clean(path, clean_path, found)
+        except BaseException:
+            os.unlink(clean_path)
+            raise
+    replaced = media.stored_names(recording, "file")
+    recording.file = _MovedFile(clean_path, f"recording{found.extension}")
+    recording.kind = found.kind
+    recording.duration_ms = found.duration_ms
+    recording.codecs = found.codecs
+    recording.content_type = found.content_type
+    recording.size = os.path.getsize(clean_path)
+    with open(clean_path, "rb") as stream:
+        recording.sha256 = media.sha256_of_stream(stream)
+    media.delete_on_commit(type(recording), replaced)
+
+
+def probe(path):
+    """The :class:`Probe` of the file at ``path``; ValidationError if refused."""
+    size = os.path.getsize(path)
+    if size > settings.TESTIMONY_MAX_RECORDING_BYTES:
+        raise _too_large(settings.TESTIMONY_MAX_RECORDING_BYTES)
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty_file")
+    found = _run_json(
+        [
+            _tool("TESTIMONY_FFPROBE"),
+            "-v",
+            "error",
+            "-show_entries",
+            "format=format_name,duration:stream=index,codec_type,codec_name"
+            ":stream_disposition=attached_pic",
+            "-of",
+            "json",
+            str(path),
+        ]
+    )
+    if found is None or not found.get("format"):
+        raise _not_a_recording()
+    container = CONTAINERS.get(found["format"].get("format_name"))
+    if container is None:
+        raise _not_a_recording()
+    kept, codecs, kind = [], [], "audio"
+    for stream in found.get("streams", []):
+        kind_of_stream = stream.get("codec_type")
+        if kind_of_stream not in ("audio", "video"):
+            continue  # data, subtitles, timecodes: dropped
+        if stream.get("disposition", {}).get("attached_pic"):
+            continue  # cover art
+        codec = stream.get("codec_name", "?")
+        allowed = container.audio if kind_of_stream == "audio" else container.video
+        if codec not in allowed:
+            raise ValidationError(
+                _(
+                    "This recording's %(kind)s is encoded as “%(codec)s”, which "
+                    "browsers cannot play from this kind of file. Accepted: "
+                    "%(accepted)s. Convert it (for example to MP4 with H.264 and "
+                    "AAC, or to MP3) and upload it again."
+                ),
+                code="unsupported_codec",
+                params={"kind": kind_of_stream, "codec": codec, "accepted": ACCEPTED},
+            )
+        kept.append(stream["index"])
+        codecs.append(codec)
+        if kind_of_stream == "video":
+            kind = "video"
+    if not kept:
+        raise ValidationError(
+            _("The file holds no sound and no picture."), code="no_streams"
+        )
+    try:
+        duration_ms = round(float(found["format"]["duration"]) * 1000)
+    except (KeyError, TypeError, ValueError):
+        raise _damaged() from None
+    if duration_ms <= 0:
+        raise _damaged()
+    limit = settings.TESTIMONY_MAX_RECORDING_SECONDS
+    if duration_ms > limit * 1000:
+        raise ValidationError(
+            _(
+                "The recording is longer than %(hours)s hours. Split it into "
+                "parts (a testimony may have several recordings)."
+            ),
+            code="recording_too_long",
+            params={"hours": f"{limit / 3600:g}"},
+        )
+    return Probe(container, kind, duration_ms, tuple(kept), ", ".join(codecs))
+
+
+def copy_clean(source, target, found):
+    """Copy the kept streams of ``source`` into ``target``, without metadata.
+
+    ValidationError when the copy shows the file damaged or cut short.
+    """
+    command = [_tool("TESTIMONY_FFMPEG"), "-v", "error", "-xerror", "-nostdin"]
+    command += ["-i", str(source)]
+    for index in found.streams:
+        command += ["-map", f"0:{index}"]
+    command += ["-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy"]
+    command += ["-fflags", "+bitexact", "-flags:a", "+bitexact"]
+    command += ["-flags:v", "+bitexact"]
+    if found.container.muxer == "mp4":
+        command += ["-movflags", "+faststart"]
+    command += ["-f", found.container.muxer, "-y", str(target)]
+    result = _run(command)
+    if result is None or result.returncode or result.stderr.strip():
+        raise _damaged()
+    copied = probe(target)
+    if found.duration_ms - copied.duration_ms > max(
+        DURATION_SLACK_MS, found.duration_ms // 100
+    ):
+        raise ValidationError(
+            _(
+                "The file is cut short: it says it lasts %(said)s but holds "
+                "%(held)s. Upload the whole file."
+            ),
+            code="truncated_recording",
+            params={
+                "said": _clock(found.duration_ms),
+                "held": _clock(copied.duration_ms),
+            },
+        )
+    if found.container.lossless:
+        decoded = _run(
+            [
+                _tool("TESTIMONY_FFMPEG"),
+                "-v",
+                "error",
+                "-xerror",
+                "-nostdin",
+                "-i",
+                str(target),
+                "-f",
+                "null",
+                "-",
+            ]
+        )
+        if decoded is None or decoded.returncode or decoded.stderr.strip():
+            raise _damaged()
+
+
+def recording_path(instance, filename):
+    return media.random_name("recordings", filename)
+
+
+def _clock(milliseconds):
+    seconds = milliseconds // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _tool(setting):
+    name = getattr(settings, setting)
+    found = shutil.which(name)
+    if found is None:
+        raise ImproperlyConfigured(
+            f"{setting} is {name!r}, which is not installed: recordings need "
+            "Debian's ffmpeg package (make setup installs it)."
+        )
+    return found
+
+
+def _run(command):
+    """The finished process, or None when it ran past TESTIMONY_FFMPEG_TIMEOUT."""
+    try:
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=settings.TESTIMONY_FFMPEG_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _run_json(command):
+    result = _run(command)
+    if result is None or result.returncode:
+        return None
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        return None
+
+
+class _local_copy:
+    """The upload as a file on disk, for the tools to read (its own temporary
+    file when Django streamed it to disk, else a copy removed afterwards)."""
+
+    def __init__(self, upload):
+        self.upload = upload
+        self.made = None
+
+    def __enter__(self):
+        file = getattr(self.upload, "file", self.upload)
+        for candidate in (self.upload, file):
+            if hasattr(candidate, "temporary_file_path"):
+                return Path(candidate.temporary_file_path())
+        handle, name = tempfile.mkstemp(dir=settings.FILE_UPLOAD_TEMP_DIR)
+        self.made = name
+        limit = settings.TESTIMONY_MAX_RECORDING_BYTES
+        written = 0
+        with os.fdopen(handle, "wb") as stream:
+            self.upload.seek(0)
+            for chunk in self.upload.chunks():
+                written += len(chunk)
+                if written > limit:
+                    break
+                stream.write(chunk)
+            self.upload.seek(0)
+        if written > limit:
+            os.unlink(name)
+            raise _too_large(limit)
+        return Path(name)
+
+    def __exit__(self, *exc):
+        if self.made:
+            os.unlink(self.made)
+
+
+class _MovedFile(File):
+    """A clean copy on disk that storage moves into place instead of copying."""
+
+    def __init__(self, path, name):
+        super().__init__(open(path, "rb"), name=name)  # noqa: SIM115 (storage closes)
+        self.path = path
+
+    def temporary_file_path(self):
+        return self.path
+
+
+def _too_large(limit):
+    return ValidationError(
+        _("The file is too large: recordings may be at most %(limit)s."),
+        code="file_too_large",
+        params={"limit": filesizeformat(limit)},
+    )
+
+
+def _not_a_recording():
+    return ValidationError(
+        _("This file is not a recording of an accepted kind. Accepted: %(accepted)s."),
+        code="not_a_recording",
+        params={"accepted": ACCEPTED},
+    )
+
+
+def _damaged():
+    return ValidationError(
+        _(
+            "The recording is damaged or incomplete: it cannot be read to the "
+            "end. Upload the original file again."
+        ),
+        code="damaged_recording",
+    )

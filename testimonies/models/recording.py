@@ -1,0 +1,310 @@
+"""Recorded interviews: recordings, their transcripts (cues) and segment indexes.
+
+A testimony may have several recordings (the parts of one interview). Each has
+its own access level, never wider than its testimony's: a voice identifies a
+narrator, so "text public, voice for researchers" is common. Files are checked
+and stripped of their metadata before they are stored (:mod:`testimonies.avmedia`);
+transcripts are stored cue by cue and read from and written to WebVTT
+(:mod:`testimonies.timedtext`). Times are whole milliseconds.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .. import avmedia, media
+from ..access import Audience, audience_of
+from ..languages import normalize_language, validate_language
+from ..redaction import PublicText, field_errors
+from ..timedtext import format_time
+from .media import sha256_field
+from .testimony import Testimony, readable_access
+
+#: Access levels from the widest; a recording's may not come before its testimony's.
+ACCESS_ORDER = [
+    Testimony.Access.PUBLIC,
+    Testimony.Access.RESEARCHERS,
+    Testimony.Access.RESTRICTED,
+]
+
+
+class RecordingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The recordings ``user`` may hear or watch: of a testimony they may
+        read (``Testimony.objects.visible_to``), at an access level of theirs."""
+        if audience_of(user) == Audience.ARCHIVIST:
+            return self.all()
+        return self.filter(
+            testimony__in=Testimony.objects.visible_to(user).values("pk"),
+            access__in=readable_access(user),
+        )
+
+    def for_fixity(self):
+        return self.select_related("testimony").only(
+            "pk", "sha256", "testimony__identifier", "file"
+        )
+
+
+class Recording(models.Model):
+    class Kind(models.TextChoices):
+        AUDIO = "audio", _("audio")
+        VIDEO = "video", _("video")
+
+    testimony = models.ForeignKey(
+        Testimony,
+        verbose_name=_("testimony"),
+        on_delete=models.CASCADE,
+        related_name="recordings",
+    )
+    file = models.FileField(
+        _("file"),
+        upload_to=avmedia.recording_path,
+        validators=[avmedia.validate_recording_upload],
+        help_text=_(
+            "MP3, M4A, MP4 (H.264/AAC), Ogg, WAV, FLAC or WebM. Location, device "
+            "and other metadata are removed before the file is stored."
+        ),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        blank=True,
+        help_text=_("Which part of the interview, when there are several."),
+    )
+    access = models.CharField(
+        _("access"),
+        max_length=12,
+        choices=Testimony.Access.choices,
+        default=Testimony.Access.RESTRICTED,
+        help_text=_(
+            "Who may hear or watch it: never more than may read the testimony. "
+            "A voice identifies its narrator."
+        ),
+    )
+    languages = models.JSONField(
+        _("languages spoken"),
+        default=list,
+        blank=True,
+        help_text=_("BCP 47 codes: ru, uk…"),
+    )
+    interviewer = models.CharField(_("interviewer"), max_length=200, blank=True)
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
+    credit = models.CharField(_("credit"), max_length=300, blank=True)
+    rights = models.TextField(_("rights"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(
+        _("kind"), max_length=5, choices=Kind.choices, editable=False
+    )
+    duration_ms = models.PositiveIntegerField(
+        _("duration (ms)"), null=True, editable=False
+    )
+    codecs = models.CharField(_("codecs"), max_length=100, blank=True, editable=False)
+    content_type = models.CharField(
+        _("content type"), max_length=100, blank=True, editable=False
+    )
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, editable=False)
+    sha256 = sha256_field()
+
+    objects = RecordingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    FILE_FIELD = "file"
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title or f"{self.testimony.identifier} ({self.get_kind_display()})"
+
+    def save(self, *args, **kwargs):
+        avmedia.prepare_recording(self)
+        self.languages = [normalize_language(code) for code in self.languages or []]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        try:
+            testimony = self.testimony  # unsaved on a new testimony's form
+        except Testimony.DoesNotExist:
+            testimony = None
+        if testimony is not None and self.access not in allowed_access(
+            testimony.access
+        ):
+            errors["access"] = _(
+                "A recording cannot be open to more people than its testimony "
+                "(“%(access)s”). A voice identifies its narrator."
+            ) % {"access": testimony.get_access_display()}
+        codes = self.languages
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            errors["languages"] = _('A list of language codes, like ["ru", "uk"].')
+        else:
+            for code in codes:
+                try:
+                    validate_language(code)
+                except ValidationError as error:
+                    errors["languages"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def duration_display(self):
+        return format_time(self.duration_ms).split(".")[0] if self.duration_ms else ""
+
+
+class Transcript(models.Model):
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("original")
+        HUMAN = "human", _("human translation")
+        MACHINE = "machine", _("machine translation")
+
+    recording = models.ForeignKey(
+        Recording,
+        verbose_name=_("recording"),
+        on_delete=models.CASCADE,
+        related_name="transcripts",
+    )
+    language = models.CharField(
+        _("language"), max_length=35, validators=[validate_language]
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.ORIGINAL
+    )
+    translator = models.CharField(_("translator"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("transcript")
+        verbose_name_plural = _("transcripts")
+        ordering = ["recording", "kind", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recording", "language"], name="one_transcript_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recording} [{self.language}]"
+
+    def save(self, *args, **kwargs):
+        self.language = normalize_language(self.language)
+        super().save(*args, **kwargs)
+
+
+class Cue(models.Model):
+    transcript = models.ForeignKey(
+        Transcript,
+        verbose_name=_("transcript"),
+        on_delete=models.CASCADE,
+        related_name="cues",
+    )
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    end_ms = models.PositiveIntegerField(_("end (ms)"))
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("cue")
+        verbose_name_plural = _("cues")
+        ordering = ["transcript", "start_ms", "end_ms", "pk"]
+        indexes = [models.Index(fields=["transcript", "start_ms"], name="cue_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_ms__gt=models.F("start_ms")),
+                name="cue_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{format_time(self.start_ms)} {self.text[:60]}"
+
+    def clean(self):
+        errors = field_errors(self, ["text"])
+        if None not in (self.start_ms, self.end_ms) and self.end_ms <= self.start_ms:
+            errors["end_ms"] = _("A cue ends after it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    public_text = PublicText("text")
+
+
+class Segment(models.Model):
+    """A part of a recording with its own title and synopsis (a table of contents)."""
+
+    recording = models.ForeignKey(
+        Recording,
+        verbose_name=_("recording"),
+        on_delete=models.CASCADE,
+        related_name="segments",
+    )
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    end_ms = models.PositiveIntegerField(_("end (ms)"))
+    language = models.CharField(
+        _("language"), max_length=35, validators=[validate_language]
+    )
+    title = models.CharField(_("title"), max_length=300)
+    synopsis = models.TextField(_("synopsis"), blank=True)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    themes = models.ManyToManyField(
+        "Theme", verbose_name=_("themes"), related_name="segments", blank=True
+    )
+    places = models.ManyToManyField(
+        "Place", verbose_name=_("places"), related_name="segments", blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["recording", "start_ms", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_ms__gt=models.F("start_ms")),
+                name="segment_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{format_time(self.start_ms)} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.language = normalize_language(self.language)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = field_errors(self, ["title", "synopsis"])
+        if self.end_ms is not None and self.start_ms is not None:
+            if self.end_ms <= self.start_ms:
+                errors["end_ms"] = _("A segment ends after it starts.")
+            duration = self.recording.duration_ms if self.recording_id else None
+            if duration and self.end_ms > duration + avmedia.DURATION_SLACK_MS:
+                errors["end_ms"] = _(
+                    "The segment ends after the recording (%(duration)s)."
+                ) % {"duration": self.recording.duration_display}
+        keywords = self.keywords
+        if not isinstance(keywords, list) or not all(
+            isinstance(word, str) for word in keywords
+        ):
+            errors["keywords"] = _('A list of words, like ["basement", "bus"].')
+        if errors:
+            raise ValidationError(errors)
+
+    public_title = PublicText("title")
+    public_synopsis = PublicText("synopsis")
+
+
+def allowed_access(testimony_access):
+    """The access levels a recording of a testimony at ``testimony_access`` may have."""
+    return ACCESS_ORDER[ACCESS_ORDER.index(testimony_access) :]
+
+
+@receiver(post_delete, sender=Recording)
+def delete_files_with_recording(sender, instance, **kwargs):
+    """Django leaves files behind on delete; a removed recording must not stay."""
+    media.delete_stored_files(instance)

@@ -1,0 +1,62 @@
+"""Writing a transcript's cues: checked against their recording, replaced whole.
+
+The admin's upload and the import read a WebVTT or SRT file
+(:func:`testimonies.timedtext.read_cues`), check the cues here, and replace the
+transcript's cues in one transaction: a transcript is never half old, half new.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import redaction
+from .avmedia import DURATION_SLACK_MS
+from .models import Cue
+from .timedtext import format_time
+
+
+def cue_problems(cues, duration_ms):
+    """Messages about ``cues`` (of :class:`~testimonies.timedtext.TimedCue`) that
+    cannot be stored for a recording of ``duration_ms``: times past its end,
+    unpaired redaction brackets. Each message names the cue by its start."""
+    problems = []
+    for cue in cues:
+        at = format_time(cue.start)
+        if duration_ms and cue.end > duration_ms + DURATION_SLACK_MS:
+            problems.append(
+                _(
+                    "cue at %(at)s: it ends at %(end)s, after the recording "
+                    "(%(length)s)."
+                )
+                % {
+                    "at": at,
+                    "end": format_time(cue.end),
+                    "length": format_time(duration_ms),
+                }
+            )
+        for problem in redaction.problems(cue.text):
+            problems.append(
+                _("cue at %(at)s: %(problem)s")
+                % {"at": at, "problem": problem.message()}
+            )
+        if len(problems) >= 20:
+            break
+    return problems
+
+
+@transaction.atomic
+def replace_cues(*, transcript, cues):
+    """Make ``cues`` the whole of ``transcript``'s cues."""
+    Cue.objects.filter(transcript=transcript).delete()
+    Cue.objects.bulk_create(
+        [
+            Cue(
+                transcript=transcript,
+                start_ms=cue.start,
+                end_ms=cue.end,
+                speaker=cue.speaker[:200],
+                text=cue.text,
+            )
+            for cue in cues
+        ],
+        batch_size=1000,
+    )
