@@ -114,6 +114,13 @@ def format_time(milliseconds):
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
+def as_seconds(milliseconds):
+    """``751.2``: milliseconds as seconds, exactly, without trailing zeros (for
+    ``?t=`` addresses and media fragments, which count in seconds)."""
+    whole, millis = divmod(int(milliseconds), 1000)
+    return f"{whole}.{millis:03d}".rstrip("0").rstrip(".")
+
+
 def parse_time(value):
     """Milliseconds of a time as import files write it: ``01:02:03.456``,
     ``02:03.5``, ``01:02:03`` or seconds (``751.2``, as text or a number).

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from . import redaction
 from .avmedia import DURATION_SLACK_MS
 from .models import Cue
-from .timedtext import format_time
+from .timedtext import TimedCue, format_time
 
 
 def cue_problems(cues, duration_ms):
@@ -33,7 +33,10 @@ def cue_problems(cues, duration_ms):
                     "length": format_time(duration_ms),
                 }
             )
-        for problem in redaction.problems(cue.text):
+        for problem in [
+            *redaction.problems(cue.speaker),
+            *redaction.problems(cue.text),
+        ]:
             problems.append(
                 _("cue at %(at)s: %(problem)s")
                 % {"at": at, "problem": problem.message()}
@@ -60,3 +63,11 @@ def replace_cues(*, transcript, cues):
         ],
         batch_size=1000,
     )
+
+
+def timed_cues(transcript):
+    """The cues of ``transcript`` as stored (redactions marked), in order."""
+    return [
+        TimedCue(cue.start_ms, cue.end_ms, cue.text, cue.speaker)
+        for cue in transcript.cues.order_by("start_ms", "end_ms", "pk")
+    ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import api as api_views
+from .views import recordings as recording_views
 from .views import search as search_views
 from .views.takedown import TakedownView
 
@@ -21,6 +22,11 @@ urlpatterns = [
         "testimonies/<str:identifier>/takedown/",
         TakedownView.as_view(),
         name="takedown",
+    ),
+    path(
+        "testimonies/<str:identifier>/recordings/<int:pk>/<str:language>.vtt",
+        recording_views.captions,
+        name="captions",
     ),
     path("themes/", views.ThemeListView.as_view(), name="themes"),
     path("themes/<str:slug>/", views.ThemeDetailView.as_view(), name="theme"),

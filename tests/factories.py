@@ -1,5 +1,6 @@
 """Small builders for test data. Every name here is fictional."""
 
+import functools
 import itertools
 
 from django.contrib.auth.models import Group, User
@@ -89,6 +90,50 @@ def make_document(testimony, content=b"A plain text document.\n", **fields):
     fields.setdefault("title", "Interview notes")
     upload = SimpleUploadedFile("notes.txt", content, "text/plain")
     return Document.objects.create(testimony=testimony, file=upload, **fields)
+
+
+def make_recording(testimony, *, seconds=1, **fields):
+    """A recording of ``testimony``: a tone of ``seconds``, stored as a checked
+    upload would be, without running ffmpeg again (tests of the checks upload
+    files)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from testimonies import avmedia, media
+    from testimonies.models import Recording
+
+    data, found = _clean_tone(seconds)
+    name = default_storage.save(
+        avmedia.recording_path(None, f"tone{found.extension}"), ContentFile(data)
+    )
+    stored = {
+        "kind": found.kind,
+        "duration_ms": found.duration_ms,
+        "codecs": found.codecs,
+        "content_type": found.content_type,
+        "size": len(data),
+        "sha256": media.sha256(data),
+    }
+    return Recording.objects.create(testimony=testimony, file=name, **stored | fields)
+
+
+@functools.cache
+def _clean_tone(seconds):
+    """An MP3 tone as ffmpeg stores it, and what ffprobe finds in it (made once
+    per length and test run)."""
+    import tempfile
+    from pathlib import Path
+
+    from testimonies import avmedia
+
+    from .avsamples import make_tone
+
+    with tempfile.TemporaryDirectory() as folder:
+        made = make_tone(Path(folder) / "tone.mp3", seconds=seconds)
+        found = avmedia.probe(made)
+        clean = Path(folder) / f"clean{found.extension}"
+        avmedia.copy_clean(made, clean, found)
+        return clean.read_bytes(), avmedia.probe(clean)
 
 
 def make_search_collection():

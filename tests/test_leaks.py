@@ -2,9 +2,11 @@
 
 Each hidden testimony carries a made-up marker word in everything it has (identifier,
 title, summary, text, translation, narrator alias, its own theme and place, photo
-caption, document title). An anonymous visitor must never meet any marker in any
-response; an approved researcher meets only the researcher-only one. A public
-testimony hides a redacted word that nobody may meet on the site or find by search.
+caption, document title, recording title), and a recording as open as it may be,
+so that only the testimony's state closes it. An anonymous visitor must never meet
+any marker in any response; an approved researcher meets only the researcher-only
+one. A public testimony hides a redacted word that nobody may meet on the site or
+find by search, and two voices closer than its text (researchers, archivists).
 
 Surfaces are walked from the address list below; the search page and the API join
 it when their routes exist (``SEARCH`` and ``API`` below). Runs on SQLite and
@@ -23,7 +25,7 @@ from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
 from testimonies.dates import archive_today
-from testimonies.models import Testimony, Translation
+from testimonies.models import Cue, Segment, Testimony, Transcript, Translation
 from testimonies.search import search
 
 from .factories import (
@@ -31,6 +33,7 @@ from .factories import (
     make_narrator,
     make_photo,
     make_place,
+    make_recording,
     make_researcher,
     make_testimony,
     make_theme,
@@ -98,6 +101,23 @@ class Collection:
             body=f"Водій [[{REDACTED}]] вивіз нас.",
         )
         self.files = {"public": self.attach(self.public, "open")}
+        # The text is public; these voices are not (a voice identifies).
+        self.voices = {
+            access: make_recording(self.public, access=access)
+            for access in (A.RESEARCHERS, A.RESTRICTED)
+        }
+        # What each voice says carries the marker of those who may hear it.
+        self.files["hidden voices"] = [
+            url
+            for access, marker in [
+                (A.RESEARCHERS, HIDDEN["researchers"][0]),
+                (A.RESTRICTED, HIDDEN["restricted"][0]),
+            ]
+            for url in (
+                self.voices[access].file.url,
+                speak(self.voices[access], marker),
+            )
+        ]
         self.hidden = {}
         self.themes, self.places = {}, {}
         for number, (kind, (marker, fields)) in enumerate(HIDDEN.items()):
@@ -133,7 +153,12 @@ class Collection:
     def attach(testimony, marker):
         photo = make_photo(testimony, alt_text=f"{marker} alt", caption=f"{marker} cap")
         document = make_document(testimony, title=f"{marker} document")
-        return [photo.image.url, photo.thumbnail.url, document.file.url]
+        # As open as its testimony allows: only the testimony's state hides it.
+        recording = make_recording(
+            testimony, title=f"{marker} recording", access=testimony.access
+        )
+        urls = [photo.image.url, photo.thumbnail.url, document.file.url]
+        return [*urls, recording.file.url, speak(recording, marker)]
 
     def urls(self):
         """Every address a visitor or a crawler may try, with what is known."""
@@ -176,6 +201,31 @@ class Collection:
         from testimonies.views.sitemaps import SITEMAPS
 
         return list(SITEMAPS)
+
+
+def speak(recording, marker):
+    """A transcript and a segment of ``recording`` saying ``marker``, and a
+    redacted word; the address of its captions."""
+    transcript = Transcript.objects.create(recording=recording, language="uk")
+    Cue.objects.create(
+        transcript=transcript,
+        start_ms=0,
+        end_ms=500,
+        speaker=f"{marker} speaker",
+        text=f"{marker} cue about the shared road, [[{REDACTED}]]",
+    )
+    Segment.objects.create(
+        recording=recording,
+        start_ms=0,
+        end_ms=500,
+        language="uk",
+        title=f"{marker} segment",
+        synopsis=f"[[{REDACTED}]] drove",
+    )
+    return reverse(
+        "testimonies:captions",
+        args=[recording.testimony.identifier, recording.pk, "uk"],
+    )
 
 
 @pytest.fixture
@@ -234,6 +284,17 @@ def test_each_testimony_answers_with_the_right_status(client, collection, audien
             assert client.get(url).status_code == expected, (url, expected)
         takedown = reverse("testimonies:takedown", args=[testimony.identifier])
         assert client.get(takedown).status_code == (200 if expected == 200 else 404)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_voice_closer_than_its_public_text_stays_closed(client, collection, audience):
+    login(client, audience)
+    for access, recording in collection.voices.items():
+        hears = audience == "researcher" and access == A.RESEARCHERS
+        for headers in ({}, {"HTTP_RANGE": "bytes=0-99"}):
+            response = client.get(recording.file.url, **headers)
+            expected = (206 if headers else 200) if hears else 404
+            assert response.status_code == expected, (access, headers)
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from testimonies.models import Cue, Recording, Segment, Testimony, Transcript
-from testimonies.timedtext import TimedCue
+from testimonies.timedtext import TimedCue, read_cues
 from testimonies.transcripts import cue_problems
 
 from .avsamples import make_tone
@@ -398,3 +398,54 @@ class TestAdmin:
         assert recording.title == "Part 1"
         latest = recording.history.first()
         assert latest.history_user.username == "archivist"
+
+    def test_a_transcript_downloads_as_webvtt_as_it_was_stored(
+        self, archivist_client, recording
+    ):
+        transcript = Transcript.objects.create(recording=recording, language="ru")
+        Cue.objects.create(
+            transcript=transcript,
+            start_ms=200,
+            end_ms=900,
+            speaker="Halyna",
+            text="Our neighbour [[Ivan]] drove.",
+        )
+        url = reverse(
+            "admin:testimonies_recording_transcript",
+            args=[recording.pk, transcript.pk],
+        )
+        response = archivist_client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/vtt; charset=utf-8"
+        assert response["Content-Disposition"].startswith("attachment")
+        assert read_cues(response.content) == [
+            TimedCue(200, 900, "Our neighbour [[Ivan]] drove.", "Halyna")
+        ]
+        page = archivist_client.get(
+            reverse("admin:testimonies_recording_change", args=[recording.pk])
+        )
+        assert url in page.content.decode()
+
+    def test_a_transcript_download_is_for_staff_and_checks_its_address(
+        self, client, archivist_client, recording, tone
+    ):
+        transcript = Transcript.objects.create(recording=recording, language="ru")
+        good = [recording.pk, transcript.pk]
+        name = "admin:testimonies_recording_transcript"
+        assert (
+            archivist_client.get(reverse(name, args=[recording.pk, 999])).status_code
+            == 404
+        )
+        assert (
+            archivist_client.get(reverse(name, args=["x", transcript.pk])).status_code
+            == 404
+        )
+        other = make_recording(tone)
+        assert (
+            archivist_client.get(
+                reverse(name, args=[other.pk, transcript.pk])
+            ).status_code
+            == 404
+        )
+        client.logout()
+        assert client.get(reverse(name, args=good)).status_code == 302

@@ -10,16 +10,26 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..languages import normalize_language, validate_language
 from ..models import Recording, Segment, Transcript
-from ..timedtext import TimedTextError, format_time, parse_time, read_cues
-from ..transcripts import cue_problems, replace_cues
+from ..timedtext import (
+    TimedTextError,
+    format_time,
+    parse_time,
+    read_cues,
+    write_webvtt,
+)
+from ..transcripts import cue_problems, replace_cues, timed_cues
 from .safety import SafeInputsAdmin
 from .widgets import SafeAutocompleteAdmin
 
@@ -71,7 +81,7 @@ class LanguageListField(forms.CharField):
 
 class RecordingAdminForm(forms.ModelForm):
     languages = LanguageListField(
-        label=_("languages spoken"),
+        label=capfirst(_("languages spoken")),
         required=False,
         help_text=_("BCP 47 codes separated by commas: ru, uk"),
     )
@@ -104,6 +114,10 @@ class TranscriptAdminForm(forms.ModelForm):
     class Meta:
         model = Transcript
         fields = ["language", "kind", "translator"]
+        widgets = {
+            "language": forms.TextInput(attrs={"size": 6}),
+            "translator": forms.TextInput(attrs={"size": 20}),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -153,7 +167,15 @@ class TranscriptInline(admin.TabularInline):
 
     @admin.display(description=_("cues"))
     def cue_count(self, transcript):
-        return transcript.cues.count() if transcript.pk else "—"
+        if not transcript.pk:
+            return "—"
+        url = reverse(
+            "admin:testimonies_recording_transcript",
+            args=[transcript.recording_id, transcript.pk],
+        )
+        return format_html(
+            '{} · <a href="{}">{}</a>', transcript.cues.count(), url, _("WebVTT")
+        )
 
 
 class SegmentAdminForm(forms.ModelForm):
@@ -268,6 +290,31 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("testimony")
+
+    def get_urls(self):
+        transcript = path(
+            "<path:object_id>/transcripts/<int:transcript_id>.vtt",
+            self.admin_site.admin_view(self.transcript_view),
+            name="testimonies_recording_transcript",
+        )
+        return [transcript, *super().get_urls()]
+
+    def transcript_view(self, request, object_id, transcript_id):
+        """A transcript as archivists stored it (redactions marked, not hidden),
+        as a WebVTT download: to check an upload, or to edit it elsewhere."""
+        self._check_key(Recording, object_id)
+        recording = self.get_object(request, object_id)
+        if recording is None or not self.has_view_permission(request, recording):
+            raise Http404
+        transcript = get_object_or_404(recording.transcripts, pk=transcript_id)
+        response = HttpResponse(
+            write_webvtt(timed_cues(transcript)), content_type="text/vtt; charset=utf-8"
+        )
+        name = (
+            f"{recording.testimony.identifier}-{recording.pk}.{transcript.language}.vtt"
+        )
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
 
     @admin.display(description=_("duration"), ordering="duration_ms")
     def duration(self, recording):

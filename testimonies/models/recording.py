@@ -224,13 +224,15 @@ class Cue(models.Model):
         return f"{format_time(self.start_ms)} {self.text[:60]}"
 
     def clean(self):
-        errors = field_errors(self, ["text"])
+        errors = field_errors(self, ["text", "speaker"])
         if None not in (self.start_ms, self.end_ms) and self.end_ms <= self.start_ms:
             errors["end_ms"] = _("A cue ends after it starts.")
         if errors:
             raise ValidationError(errors)
 
     public_text = PublicText("text")
+    # A speaker is named as the public may read it: an alias, or a mark.
+    public_speaker = PublicText("speaker")
 
 
 class Segment(models.Model):

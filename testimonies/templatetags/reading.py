@@ -8,6 +8,7 @@ from django import template
 
 from ..dates import format_partial_date
 from ..languages import language_name as name_of_language
+from ..timedtext import as_seconds
 
 register = template.Library()
 
@@ -46,3 +47,21 @@ def nav_state(current_path, url):
     if url != "/" and current_path.startswith(url):
         return "true"
     return ""
+
+
+@register.filter
+def clock(milliseconds):
+    """A time in a recording as ``00:12:31`` (hours, minutes, seconds)."""
+    if milliseconds in (None, ""):
+        return ""
+    seconds = int(milliseconds) // 1000
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+@register.filter
+def seconds(milliseconds):
+    """Milliseconds as seconds for ``?t=`` and the player: ``751.2``."""
+    if milliseconds in (None, ""):
+        return ""
+    return as_seconds(int(milliseconds))

@@ -1,10 +1,15 @@
-"""Photos, thumbnails and documents, served only to readers of their testimony.
+"""Photos, thumbnails, documents and recordings, served only to those who may see
+them: readers of their testimony, and for a recording, listeners at its own
+access level (``Recording.objects.visible_to``).
 
 The media folder is never published as it is: a photo of a draft or restricted
 testimony would otherwise be one guessed (or leaked) address away. Every file is
 served here, after finding the photo or document that holds it and checking that
 the requesting user may see its testimony (``visible_to``). Addresses stay those
 of ``MEDIA_URL``, so ``photo.image.url`` keeps working in templates.
+
+A ``Range`` request (a player seeking in an hour's recording) is answered with
+the part asked for (206); the web server does the same in the modes below.
 
 In production the application only decides; the web server sends the bytes when
 ``TESTIMONY_MEDIA_ACCEL`` says how (docs/deployment.md):
@@ -16,20 +21,27 @@ In production the application only decides; the web server sends the bytes when
   prefix being the media folder as the web server sees it (default: MEDIA_ROOT).
 """
 
+import re
 from pathlib import PurePath
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseGone
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseGone,
+    StreamingHttpResponse,
+)
 from django.urls import path
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from ..media import download_name
-from ..models import Document, Photo, Testimony
+from ..models import Document, Photo, Recording, Testimony
 
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
@@ -42,14 +54,18 @@ IMAGE_TYPES = {
 #: withdrawn testimony's photos disappear from caches within this time.
 PUBLIC_MAX_AGE = 60 * 60
 ACCEL_MODES = ("", "x-accel-redirect", "x-sendfile")
+A_PUBLIC = Testimony.Access.PUBLIC
+#: One range of bytes: ``bytes=0-99``, ``bytes=100-``, ``bytes=-500`` (the last 500).
+_RANGE = re.compile(r"bytes=[ \t]*(\d*)[ \t]*-[ \t]*(\d*)[ \t]*")
+_CHUNK = 1 << 16
 
 
 @require_safe
 def serve_media(request, name):
-    """The file stored as ``name``, if its testimony is visible to the user.
+    """The file stored as ``name``, if the user may see what holds it.
 
-    404 for unknown names and for testimonies the user may not see, 410 for a
-    withdrawn testimony's files, as its page answers.
+    404 for unknown names and for what the user may not see, 410 for a withdrawn
+    testimony's files, as its page answers.
     """
     if len(name) > 255 or not name.isprintable() or ".." in PurePath(name).parts:
         raise Http404
@@ -57,25 +73,31 @@ def serve_media(request, name):
     if attachment is None:
         raise Http404
     testimony = attachment.testimony
-    if not Testimony.objects.visible_to(request.user).filter(pk=testimony.pk).exists():
+    if isinstance(attachment, Recording):
+        visible = Recording.objects.visible_to(request.user).filter(pk=attachment.pk)
+    else:
+        visible = Testimony.objects.visible_to(request.user).filter(pk=testimony.pk)
+    if not visible.exists():
         if testimony.status == Testimony.Status.WITHDRAWN:
             return HttpResponseGone()
         raise Http404
-    if isinstance(attachment, Document):
-        content_type = attachment.content_type or "application/octet-stream"
-        filename = download_name(attachment.title, name)
-        as_attachment = True
-    else:
+    if isinstance(attachment, Photo):
         content_type = IMAGE_TYPES.get(PurePath(name).suffix.lower())
         if content_type is None:
             raise Http404
         filename, as_attachment = PurePath(name).name, False
-    response = _file_response(field.storage, name, content_type)
+    else:
+        content_type = attachment.content_type or "application/octet-stream"
+        # A document is a download; a recording plays in the page.
+        as_attachment = isinstance(attachment, Document)
+        title = attachment.title or testimony.identifier
+        filename = download_name(title, name)
+    response = _file_response(request, field.storage, name, content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment, filename
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if testimony.is_public():
+    if testimony.is_public() and getattr(attachment, "access", A_PUBLIC) == A_PUBLIC:
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     else:
         patch_cache_control(response, private=True, no_store=True)
@@ -83,7 +105,8 @@ def serve_media(request, name):
 
 
 def find_attachment(name):
-    """The photo or document storing a file called ``name``, and its file field."""
+    """The photo, document or recording storing a file called ``name``, and its
+    file field."""
     photo = (
         Photo.objects.filter(Q(image=name) | Q(thumbnail=name))
         .select_related("testimony")
@@ -92,13 +115,14 @@ def find_attachment(name):
     if photo is not None:
         field = "image" if photo.image.name == name else "thumbnail"
         return photo, Photo._meta.get_field(field)
-    document = Document.objects.filter(file=name).select_related("testimony").first()
-    if document is not None:
-        return document, Document._meta.get_field("file")
+    for model in (Document, Recording):
+        found = model.objects.filter(file=name).select_related("testimony").first()
+        if found is not None:
+            return found, model._meta.get_field("file")
     return None, None
 
 
-def _file_response(storage, name, content_type):
+def _file_response(request, storage, name, content_type):
     mode = getattr(settings, "TESTIMONY_MEDIA_ACCEL", "")
     prefix = getattr(settings, "TESTIMONY_MEDIA_ACCEL_PREFIX", "")
     if mode not in ACCEL_MODES:
@@ -121,7 +145,67 @@ def _file_response(storage, name, content_type):
         stream = storage.open(name, "rb")
     except (FileNotFoundError, IsADirectoryError):
         raise Http404 from None
-    return FileResponse(stream, content_type=content_type)
+    size = storage.size(name)
+    # If-Range asks for a part only if the file is still the one a validator
+    # names; none is sent, so none can match: the whole file.
+    ranged = "If-Range" not in request.headers
+    wanted = requested_range(request.headers.get("Range"), size) if ranged else None
+    if wanted is None:
+        response = FileResponse(stream, content_type=content_type)
+    elif wanted == UNSATISFIABLE:
+        stream.close()
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        first, last = wanted
+        response = StreamingHttpResponse(
+            _read_part(stream, first, last), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+UNSATISFIABLE = "unsatisfiable"
+
+
+def requested_range(header, size):
+    """(first, last) byte of a ``Range`` header's one range, within ``size``;
+    ``None`` to send the whole file (no header, several ranges, a syntax this
+    does not read: RFC 9110 lets a server ignore them); :data:`UNSATISFIABLE`
+    when the range lies past the end."""
+    if not header:
+        return None
+    match = _RANGE.fullmatch(header.strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return UNSATISFIABLE
+        return max(size - length, 0), size - 1
+    first = int(first)
+    if last and int(last) < first:
+        return None
+    if first >= size:
+        return UNSATISFIABLE
+    return first, (min(int(last), size - 1) if last else size - 1)
+
+
+def _read_part(stream, first, last):
+    with stream:
+        stream.seek(first)
+        left = last - first + 1
+        while left > 0:
+            chunk = stream.read(min(_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
 
 
 def media_urlpatterns():

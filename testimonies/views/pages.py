@@ -10,6 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from ..citation import cite
 from ..languages import language_name
+from ..listening import recordings_to_hear
 from ..marking import marked_text
 from ..models import Place, Testimony
 from ..models.testimony import validate_identifier
@@ -118,6 +119,13 @@ class TestimonyDetailView(VisibleTestimoniesMixin, DetailView):
         if not asked and interface != testimony.language:
             suggested = next((t for t in translations if t.language == interface), None)
         photos = list(testimony.photos.all())
+        recordings = recordings_to_hear(
+            testimony,
+            self.request.user,
+            language=version.language,
+            at=self.request.GET.get("t", ""),
+            recording=self.request.GET.get("r", ""),
+        )
         # The words of a search, marked (hits link here with ?q=…#p12).
         query = parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
         return super().get_context_data(
@@ -129,6 +137,7 @@ class TestimonyDetailView(VisibleTestimoniesMixin, DetailView):
             translations=translations,
             suggested_translation=suggested,
             photos=photos,
+            recordings=recordings,
             citation=cite(testimony, url=url, accessed=timezone.localdate()),
             related=related_testimonies(testimony, self.visible()),
             canonical_url=(
