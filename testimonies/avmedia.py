@@ -134,7 +134,7 @@ def prepare_recording(recording):
             os.unlink(clean_path)
             raise
     replaced = media.stored_names(recording, "file")
-    recording.file = _MovedFile(clean_path, f"recording{found.extension}")
+    recording.file = MovedFile(clean_path, f"recording{found.extension}")
     recording.kind = found.kind
     recording.duration_ms = found.duration_ms
     recording.codecs = found.codecs
@@ -349,7 +349,7 @@ class _local_copy:
             os.unlink(self.made)
 
 
-class _MovedFile(File):
+class MovedFile(File):
     """A clean copy on disk that storage moves into place instead of copying."""
 
     def __init__(self, path, name):

@@ -103,7 +103,9 @@ class Exporter:
                 translation(item, self.text) for item in t.translations.all()
             ],
         }
-        return {key: values[key] for key in KEYS}
+        # Recordings are files: an export carries them only with their files
+        # (not yet written), and a line without the key leaves them on import.
+        return {key: values[key] for key in KEYS if key in values}
 
     def tag_list(self, model, items):
         tags = [self.tags[model][item.tag_id] for item in items]

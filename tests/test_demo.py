@@ -173,6 +173,38 @@ class TestLoadDemo:
         translations = sum(len(line.get("translations", [])) for line in lines)
         assert Translation.objects.count() == translations > 0
 
+    def test_four_recorded_interviews_one_per_language(self):
+        from testimonies.models import Recording
+
+        run()
+        recordings = Recording.objects.select_related("testimony")
+        assert sorted(r.testimony.language for r in recordings) == [
+            "en",
+            "ja",
+            "ru",
+            "uk",
+        ]
+        for recording in recordings:
+            assert recording.testimony.is_sample
+            assert "synthetic voice" in recording.credit.lower()
+            assert recording.duration_ms > 10_000 and recording.kind == "audio"
+            transcripts = {t.kind: t for t in recording.transcripts.all()}
+            assert set(transcripts) == {"original", "human"}
+            original = transcripts["original"]
+            assert original.language == recording.testimony.language
+            assert original.cues.count() >= 5
+            # The voice lasts as long as what it says, and the index covers it.
+            last = original.cues.order_by("-end_ms").first()
+            assert last.end_ms <= recording.duration_ms
+            assert recording.segments.count() == 2
+            assert Recording.objects.visible_to(None).filter(pk=recording.pk).exists()
+
+    def test_the_demo_recordings_ship_small(self):
+        from testimonies.management.commands.load_demo import DEMO_COLLECTION
+
+        media = DEMO_COLLECTION.parent / "media"
+        assert sum(path.stat().st_size for path in media.iterdir()) < 400_000
+
     def test_every_canonical_theme_is_in_use_with_its_names(self):
         run()
         themes = {theme.name: theme for theme in Theme.objects.with_usage()}
@@ -212,7 +244,10 @@ class TestLoadDemo:
 
     def test_loading_twice_does_not_duplicate_anything(self):
         run()
+        from testimonies.models import Cue, Recording
+
         models = [Testimony, Theme, Place, Narrator, Source, Translation, ThemedItem]
+        models += [Recording, Cue]
         before = {model: model.objects.count() for model in models}
         run()
         assert {model: model.objects.count() for model in models} == before

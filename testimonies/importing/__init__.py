@@ -31,6 +31,7 @@ from .locking import import_lock
 from .problems import ImportBusy, ImportConflict, ImportFailed, Problem
 from .provenance import Narrators, Sources
 from .reading import read_lines
+from .recordings import Media, check_access, replace_recordings
 from .records import Entry, clean_entry
 from .tags import Vocabulary
 from .writing import Testimonies
@@ -56,43 +57,52 @@ class ImportResult:
     dry_run: bool
 
 
-def import_testimonies(stream, *, dry_run=False, progress=None):
+def import_testimonies(stream, *, dry_run=False, progress=None, folder=None):
     """Import the JSON Lines of the binary ``stream`` and return an ImportResult.
 
     Raises :class:`ImportFailed` (having written nothing) when any line has a
     problem, or one of its kinds when the database could not take the import now.
     ``progress``, when given, is called with a short message now and then on
-    large files.
+    large files. ``folder`` is where the files that recordings name are read
+    (the JSON Lines file's own folder); without it a line with recordings is
+    refused.
     """
-    batch = Batch()
-    for line, value, escapes in read_lines(stream, batch.problems, progress):
-        batch.add(line, value, Cleaner(line, batch.problems, escapes=escapes))
-    if dry_run or batch.problems:
-        batch.plan()
-        if batch.problems:
-            raise ImportFailed(batch.problems)
-        return batch.result(dry_run)
+    batch = Batch(Media(folder))
+    committed = False
     try:
-        with transaction.atomic(), import_lock():
+        for line, value, escapes in read_lines(stream, batch.problems, progress):
+            batch.add(line, value, Cleaner(line, batch.problems, escapes=escapes))
+        if dry_run or batch.problems:
             batch.plan()
             if batch.problems:
                 raise ImportFailed(batch.problems)
-            batch.write(progress)
-    except OperationalError as error:
-        if is_busy(error):
-            raise ImportBusy() from error
-        raise
-    except IntegrityError as error:
-        # Only a writer outside imports (an archivist saving the same new theme
-        # in the admin at that moment) can get here: imports queue for the lock.
-        raise ImportConflict() from error
-    return batch.result(dry_run)
+            return batch.result(dry_run)
+        try:
+            with transaction.atomic(), import_lock():
+                batch.plan()
+                if batch.problems:
+                    raise ImportFailed(batch.problems)
+                batch.write(progress)
+            committed = True
+        except OperationalError as error:
+            if is_busy(error):
+                raise ImportBusy() from error
+            raise
+        except IntegrityError as error:
+            # Only a writer outside imports (an archivist saving the same new
+            # theme in the admin at that moment) can get here: imports queue for
+            # the lock.
+            raise ImportConflict() from error
+        return batch.result(dry_run)
+    finally:
+        batch.media.finish(committed)
 
 
 class Batch:
     """Everything one file asks for, gathered line by line."""
 
-    def __init__(self):
+    def __init__(self, media):
+        self.media = media
         self.problems = []
         self.entries = []
         self.lines = {}  # identifier, lower case → line that gave it first
@@ -112,7 +122,7 @@ class Batch:
                 }
                 cleaner.error("identifier", message)
             self.lines.setdefault(key, line)
-        entry = clean_entry(value, cleaner)
+        entry = clean_entry(value, cleaner, self.media)
         if entry is None or not cleaner.ok:
             return
         self._gather(entry)
@@ -134,6 +144,7 @@ class Batch:
         self.sources.plan(self.problems)
         self.testimonies = Testimonies(self.entries)
         self.testimonies.plan(self.problems)
+        check_access(self.entries, self.testimonies.testimonies, self.problems)
 
     def write(self, progress=None):
         self.themes.write()
@@ -145,6 +156,9 @@ class Batch:
         testimonies.replace_tags(ThemedItem, self.themes, "themes")
         testimonies.replace_tags(PlacedItem, self.places, "places")
         testimonies.replace_translations()
+        replace_recordings(
+            testimonies.listing("recordings"), self.media, self.themes, self.places
+        )
         ids = testimonies.affected_ids(self.themes, self.places, self.narrators)
         testimonies_changed.send(sender=Testimony, ids=ids)
         # Bulk writes skip save(): record the versions the admin's history shows.

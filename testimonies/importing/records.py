@@ -12,6 +12,7 @@ from ..models import Place, Testimony, Theme, Translation
 from .fields import INVALID, join
 from .problems import ABSENT
 from .provenance import clean_narrator, clean_source
+from .recordings import Media, clean_recordings
 from .tags import clean_tags
 
 KEYS = (
@@ -35,6 +36,7 @@ KEYS = (
     "narrator",
     "source",
     "translations",
+    "recordings",
 )
 REQUIRED = ("identifier", "title", "language")
 TEXT_FIELDS = ("identifier", "title", "summary", "body", "status", "access")
@@ -65,11 +67,13 @@ class Entry:
     narrator: object = ABSENT  # None, or a NarratorMention (later its identity)
     source: object = ABSENT  # None, or Source values (later their natural key)
     translations: object = ABSENT  # list of Translation field values
+    recordings: object = ABSENT  # list of RecordingPlans
     mentions: list = field(default_factory=list)  # TagMentions, in file order
 
 
-def clean_entry(data, c):
-    """Clean one decoded line; return an Entry, or None after recording problems."""
+def clean_entry(data, c, media=None):
+    """Clean one decoded line; return an Entry, or None after recording problems.
+    ``media`` (:class:`~.recordings.Media`) is where recordings' files are read."""
     if c.object(data, "", KEYS, REQUIRED) is INVALID:
         return None
     entry = Entry(c.line, identifier=None, values={})
@@ -117,6 +121,10 @@ def clean_entry(data, c):
         entry.source = clean_source(c, data["source"], "source")
     if "translations" in data:
         entry.translations = clean_translations(c, data["translations"])
+    if "recordings" in data:
+        entry.recordings = clean_recordings(
+            c, data["recordings"], media or Media(None), entry.mentions
+        )
     return entry if c.ok else None
 
 

@@ -105,7 +105,7 @@ class Testimonies:
 
     def replace_tags(self, through, vocabulary, attribute):
         """Give each testimony whose line lists these tags exactly that set."""
-        for batch in self._listing(attribute):
+        for batch in self.listing(attribute):
             self._delete(through, "content_object", [t.pk for t, _keys in batch])
             rows = [
                 (testimony.pk, vocabulary.pk(key))
@@ -115,7 +115,7 @@ class Testimonies:
             insert_rows(through, ("content_object", "tag"), rows)
 
     def replace_translations(self):
-        for batch in self._listing("translations"):
+        for batch in self.listing("translations"):
             self._delete(Translation, "testimony", [t.pk for t, _items in batch])
             rows = [
                 Translation(testimony_id=testimony.pk, **values)
@@ -124,7 +124,7 @@ class Testimonies:
             ]
             Translation.objects.bulk_create(rows)
 
-    def _listing(self, attribute):
+    def listing(self, attribute):
         """Batches of (testimony, value) for the lines that carry ``attribute``;
         built batch by batch so a large file never holds every row at once."""
         listed = [

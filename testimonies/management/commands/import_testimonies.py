@@ -1,4 +1,5 @@
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -31,7 +32,13 @@ class Command(BaseCommand):
             ) from error
         try:
             with stream:
-                result = import_testimonies(stream, dry_run=dry_run, progress=progress)
+                result = import_testimonies(
+                    stream,
+                    dry_run=dry_run,
+                    progress=progress,
+                    # Recordings name their files relative to the JSON Lines file.
+                    folder=None if file == "-" else Path(file).resolve().parent,
+                )
         except ImportFailed as failure:
             raise CommandError(f"{file}: {failure.report()}") from None
         except OSError as error:

@@ -1,0 +1,412 @@
+"""Recordings in an import: their files, transcripts and segment indexes.
+
+A line's ``recordings`` name files relative to the JSON Lines file (never outside
+its folder). Reading a line checks everything a recording needs before anything is
+written: each file is recognised and copied clean (:mod:`testimonies.avmedia`) into
+a temporary file, each transcript read (:mod:`testimonies.timedtext`), every cue and
+segment checked against the recording's length. Writing moves the clean copies into
+storage and replaces the testimony's recordings as a whole, in the import's
+transaction; :class:`Media` removes what an unfinished import leaves behind.
+"""
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+
+from .. import avmedia
+from ..models import Cue, Place, Recording, Segment, Testimony, Theme, Transcript
+from ..models.recording import allowed_access
+from ..timedtext import TimedTextError, parse_time, read_cues
+from ..transcripts import cue_problems
+from .bulk import batches
+from .fields import INVALID, join
+from .problems import ABSENT, Problem
+from .tags import clean_tags
+
+KEYS = (
+    "file",
+    "kind",
+    "title",
+    "access",
+    "language",
+    "languages",
+    "interviewer",
+    "recorded_on",
+    "credit",
+    "rights",
+    "transcripts",
+    "segments",
+)
+TEXT_KEYS = ("title", "interviewer", "credit", "rights")
+TRANSCRIPT_KEYS = ("language", "file", "translation", "translator")
+SEGMENT_KEYS = (
+    "start",
+    "end",
+    "language",
+    "title",
+    "synopsis",
+    "keywords",
+    "themes",
+    "places",
+)
+
+
+@dataclass
+class RecordingPlan:
+    values: dict
+    found: avmedia.Probe
+    clean_path: str
+    transcripts: list = field(default_factory=list)  # (values, cues)
+    segments: list = field(default_factory=list)  # (values, theme keys, place keys)
+    line: int = 0
+    path: str = ""
+
+
+class Media:
+    """Where a file's recordings are read from, and the temporary clean copies and
+    stored files an import makes (removed unless the import commits)."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder).resolve() if folder is not None else None
+        self.temporary = []
+        self.stored = []
+
+    def resolve(self, c, value, path):
+        """The file a line names, inside the folder; INVALID after saying why."""
+        if c.text(value, path) is INVALID:
+            return INVALID
+        if self.folder is None:
+            return c.error(
+                path,
+                _(
+                    "files are read beside the JSON Lines file: import from a file, "
+                    "not from standard input"
+                ),
+            )
+        relative = Path(value)
+        if not value or relative.is_absolute():
+            return c.error(path, _("give a path relative to the JSON Lines file"))
+        target = (self.folder / relative).resolve()
+        if not target.is_relative_to(self.folder):
+            return c.error(
+                path, _("the path leads outside the JSON Lines file's folder")
+            )
+        if not target.is_file():
+            return c.error(path, _("no such file: %(file)s") % {"file": value})
+        return target
+
+    def temporary_file(self, suffix):
+        handle, name = tempfile.mkstemp(
+            suffix=suffix, dir=settings.FILE_UPLOAD_TEMP_DIR
+        )
+        os.close(handle)
+        self.temporary.append(name)
+        return name
+
+    def store(self, plan):
+        name = default_storage.save(
+            avmedia.recording_path(None, f"recording{plan.found.extension}"),
+            avmedia.MovedFile(plan.clean_path, f"recording{plan.found.extension}"),
+        )
+        self.stored.append(name)
+        return name
+
+    def finish(self, committed):
+        """Remove the temporary copies, and the stored files unless committed."""
+        for name in self.temporary:
+            if os.path.exists(name):
+                os.unlink(name)
+        if not committed:
+            for name in self.stored:
+                default_storage.delete(name)
+        self.temporary, self.stored = [], []
+
+
+def clean_recordings(c, value, media, mentions):
+    """The line's whole set of recordings, each checked to the last cue."""
+    if c.array(value, "recordings") is INVALID:
+        return INVALID
+    plans = []
+    for index, item in enumerate(value):
+        path = f"recordings[{index}]"
+        data = c.object(item, path, KEYS, required=("file",))
+        if data is INVALID or "file" not in data:
+            continue
+        plan = _clean_recording(c, data, index, media, mentions)
+        if plan is not INVALID:
+            plans.append(plan)
+    return plans if c.ok else INVALID
+
+
+def _clean_recording(c, data, index, media, mentions):
+    path = f"recordings[{index}]"
+    values = {"position": index}
+    for key in TEXT_KEYS:
+        if key in data:
+            values[key] = c.field(Recording, key, data[key], join(path, key))
+    if "access" in data:
+        values["access"] = c.field(
+            Recording, "access", data["access"], join(path, "access")
+        )
+    if "recorded_on" in data:
+        values["recorded_on"] = c.field(
+            Recording,
+            "recorded_on",
+            data["recorded_on"],
+            join(path, "recorded_on"),
+            null=True,
+        )
+    languages = []
+    if "language" in data:
+        languages.append(
+            c.language_code(data["language"], join(path, "language"))
+            if c.text(data["language"], join(path, "language")) is not INVALID
+            else INVALID
+        )
+    if (
+        "languages" in data
+        and c.array(data["languages"], join(path, "languages")) is not INVALID
+    ):
+        for number, code in enumerate(data["languages"]):
+            where = f"{join(path, 'languages')}[{number}]"
+            if c.text(code, where) is not INVALID:
+                languages.append(c.language_code(code, where))
+    values["languages"] = list(
+        dict.fromkeys(code for code in languages if code is not INVALID)
+    )
+    source = media.resolve(c, data["file"], join(path, "file"))
+    if source is INVALID:
+        return INVALID
+    try:
+        found = avmedia.probe(source)
+        clean_path = media.temporary_file(found.extension)
+        avmedia.copy_clean(source, clean_path, found)
+    except ValidationError as error:
+        return c.error(join(path, "file"), " ".join(error.messages))
+    values["size"] = os.path.getsize(clean_path)
+    with open(clean_path, "rb") as stream:
+        values["sha256"] = avmedia.media.sha256_of_stream(stream)
+    if "kind" in data and data["kind"] != found.kind:
+        c.error(
+            join(path, "kind"),
+            _("the file holds %(found)s, not %(said)s")
+            % {"found": found.kind, "said": data["kind"]},
+        )
+    plan = RecordingPlan(values, found, clean_path, line=c.line, path=path)
+    if "transcripts" in data:
+        plan.transcripts = _clean_transcripts(
+            c, data["transcripts"], path, media, found
+        )
+    if "segments" in data:
+        language = values["languages"][0] if values["languages"] else "und"
+        plan.segments = _clean_segments(
+            c, data["segments"], path, found, mentions, language
+        )
+    return plan if c.ok else INVALID
+
+
+def _clean_transcripts(c, value, path, media, found):
+    path = join(path, "transcripts")
+    if c.array(value, path) is INVALID:
+        return []
+    result, languages = [], set()
+    for index, item in enumerate(value):
+        where = f"{path}[{index}]"
+        data = c.object(item, where, TRANSCRIPT_KEYS, required=("language", "file"))
+        if data is INVALID or "language" not in data or "file" not in data:
+            continue
+        language = c.language(
+            Transcript, "language", data["language"], join(where, "language")
+        )
+        kind = Transcript.Kind.ORIGINAL
+        if "translation" in data:
+            kind = c.field(
+                Transcript, "kind", data["translation"], join(where, "translation")
+            )
+            if kind == Transcript.Kind.ORIGINAL:
+                c.error(join(where, "translation"), _("use “human” or “machine”"))
+        values = {"language": language, "kind": kind}
+        if "translator" in data:
+            values["translator"] = c.field(
+                Transcript, "translator", data["translator"], join(where, "translator")
+            )
+        if language in languages:
+            c.error(
+                join(where, "language"),
+                _("a second transcript in “%(language)s”") % {"language": language},
+            )
+        languages.add(language)
+        cues = _read_transcript(c, data["file"], join(where, "file"), media, found)
+        result.append((values, cues))
+    return result
+
+
+def _read_transcript(c, value, path, media, found):
+    source = media.resolve(c, value, path)
+    if source is INVALID:
+        return []
+    if source.stat().st_size > settings.TESTIMONY_MAX_TRANSCRIPT_BYTES:
+        c.error(path, _("the file is larger than transcripts may be"))
+        return []
+    try:
+        cues = read_cues(source.read_bytes())
+    except TimedTextError as error:
+        for message in error.messages():
+            c.error(path, message)
+        return []
+    for problem in cue_problems(cues, found.duration_ms):
+        c.error(path, problem)
+    return cues
+
+
+def _clean_segments(c, value, path, found, mentions, language):
+    path = join(path, "segments")
+    if c.array(value, path) is INVALID:
+        return []
+    result = []
+    for index, item in enumerate(value):
+        where = f"{path}[{index}]"
+        data = c.object(item, where, SEGMENT_KEYS, required=("start", "end", "title"))
+        if data is INVALID or not {"start", "end", "title"} <= set(data):
+            continue
+        start = _time(c, data["start"], join(where, "start"))
+        end = _time(c, data["end"], join(where, "end"))
+        values = {
+            "start_ms": start,
+            "end_ms": end,
+            "title": c.field(Segment, "title", data["title"], join(where, "title")),
+            "language": c.language(
+                Segment,
+                "language",
+                data.get("language", language),
+                join(where, "language"),
+            ),
+        }
+        if "synopsis" in data:
+            values["synopsis"] = c.field(
+                Segment, "synopsis", data["synopsis"], join(where, "synopsis")
+            )
+        if "keywords" in data:
+            keywords = data["keywords"]
+            if c.array(keywords, join(where, "keywords")) is not INVALID:
+                values["keywords"] = [
+                    c.text(word, f"{join(where, 'keywords')}[{n}]")
+                    for n, word in enumerate(keywords)
+                ]
+        themes = places = []
+        if "themes" in data:
+            themes = clean_tags(
+                c, Theme, data["themes"], join(where, "themes"), mentions
+            )
+        if "places" in data:
+            places = clean_tags(
+                c, Place, data["places"], join(where, "places"), mentions
+            )
+        if INVALID in (start, end):
+            continue
+        if end <= start:
+            c.error(join(where, "end"), _("the segment ends before it starts"))
+        elif end > found.duration_ms + avmedia.DURATION_SLACK_MS:
+            c.error(join(where, "end"), _("the segment ends after the recording"))
+        result.append((values, themes, places))
+    spans = sorted(
+        (values["start_ms"], values["end_ms"], n)
+        for n, (values, _t, _p) in enumerate(result)
+    )
+    for (_s, end, first), (start, _e, second) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            c.error(
+                path,
+                _("segments %(first)s and %(second)s overlap")
+                % {"first": first, "second": second},
+            )
+    return result
+
+
+def _time(c, value, path):
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        return c.type_error(path, _("a time (“00:12:31” or seconds)"), value)
+    try:
+        return parse_time(float(value) if isinstance(value, Decimal) else value)
+    except ValueError:
+        return c.error(path, _("not a time: write “00:12:31” or a number of seconds"))
+
+
+def check_access(entries, testimonies, problems):
+    """A recording may not be more open than its testimony as the line leaves it."""
+    for entry, testimony in zip(entries, testimonies, strict=True):
+        if entry.recordings is ABSENT:
+            continue
+        allowed = allowed_access(testimony.access or Testimony.Access.RESTRICTED)
+        for plan in entry.recordings:
+            access = plan.values.get("access", Testimony.Access.RESTRICTED)
+            if access not in allowed:
+                problems.append(
+                    Problem(
+                        entry.line,
+                        join(plan.path, "access"),
+                        _(
+                            "a recording cannot be more open than its testimony "
+                            "(“%(access)s”)"
+                        )
+                        % {"access": testimony.access},
+                    )
+                )
+
+
+def replace_recordings(listing, media, themes, places):
+    """Give each testimony whose line lists recordings exactly those."""
+    written = []
+    for batch in listing:
+        Recording.objects.filter(testimony__in=[t.pk for t, _plans in batch]).delete()
+        for testimony, plans in batch:
+            for plan in plans:
+                # save(): the file is stored already, so nothing is probed again,
+                # and the history records the new recording.
+                recording = Recording(
+                    testimony_id=testimony.pk,
+                    file=media.store(plan),
+                    kind=plan.found.kind,
+                    duration_ms=plan.found.duration_ms,
+                    codecs=plan.found.codecs,
+                    content_type=plan.found.content_type,
+                    **plan.values,
+                )
+                recording.save()
+                written.append(recording.pk)
+                _write_transcripts(recording, plan.transcripts)
+                _write_segments(recording, plan.segments, themes, places)
+    return written
+
+
+def _write_transcripts(recording, transcripts):
+    for values, cues in transcripts:
+        transcript = Transcript.objects.create(recording=recording, **values)
+        rows = [
+            Cue(
+                transcript=transcript,
+                start_ms=cue.start,
+                end_ms=cue.end,
+                speaker=cue.speaker[:200],
+                text=cue.text,
+            )
+            for cue in cues
+        ]
+        for batch in batches(rows):
+            Cue.objects.bulk_create(batch)
+
+
+def _write_segments(recording, segments, themes, places):
+    for values, theme_keys, place_keys in segments:
+        segment = Segment.objects.create(recording=recording, **values)
+        if theme_keys:
+            segment.themes.set([themes.pk(key) for key in theme_keys])
+        if place_keys:
+            segment.places.set([places.pk(key) for key in place_keys])
