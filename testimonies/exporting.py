@@ -18,6 +18,7 @@ import json
 from django.db.models import Prefetch
 
 from .dates import format_partial_date
+from .exporting_media import recordings_of, recordings_prefetch
 from .importing.provenance import NARRATOR_PRIVATE
 from .importing.records import KEYS
 from .importing.tags import KEYS as TAG_KEYS
@@ -28,15 +29,19 @@ from .redaction import redact
 CHUNK = 1_000
 
 
-def export_testimonies(stream, *, include_private=False, public=False, queryset=None):
+def export_testimonies(
+    stream, *, include_private=False, public=False, queryset=None, media=None
+):
     """Write one line per testimony (ordered by identifier) to the text ``stream``.
 
     Return how many were written. Queries are bounded: the two vocabularies once,
     then a few per chunk of testimonies, whatever the size of the collection.
+    With ``media`` (a :class:`~.exporting_media.MediaFolder`), recordings are
+    written there and listed on their lines; without it, lines carry none.
     """
     if public and include_private:
         raise ValueError("A public export cannot include private fields.")
-    exporter = Exporter(include_private=include_private, public=public)
+    exporter = Exporter(include_private=include_private, public=public, media=media)
     queryset = Testimony.objects.all() if queryset is None else queryset
     if public:
         queryset = queryset.visible_to(None)
@@ -55,6 +60,8 @@ def export_testimonies(stream, *, include_private=False, public=False, queryset=
             Prefetch("translations", queryset=Translation.objects.order_by("language")),
         )
     )
+    if media is not None:
+        queryset = queryset.prefetch_related(recordings_prefetch(public))
     count = 0
     for testimony in queryset.iterator(chunk_size=CHUNK):
         stream.write(json.dumps(exporter.record(testimony), ensure_ascii=False) + "\n")
@@ -63,8 +70,9 @@ def export_testimonies(stream, *, include_private=False, public=False, queryset=
 
 
 class Exporter:
-    def __init__(self, *, include_private=False, public=False):
+    def __init__(self, *, include_private=False, public=False, media=None):
         self.include_private = include_private
+        self.media = media
         self.public = public
         self.text = redact if public else str
         self.tags = {
@@ -103,8 +111,10 @@ class Exporter:
                 translation(item, self.text) for item in t.translations.all()
             ],
         }
-        # Recordings are files: an export carries them only with their files
-        # (not yet written), and a line without the key leaves them on import.
+        # Recordings are files: an export carries them only with a media folder
+        # to write them to; a line without the key leaves them on import.
+        if self.media is not None:
+            values["recordings"] = recordings_of(t, self.media, self.text, self.tag)
         return {key: values[key] for key in KEYS if key in values}
 
     def tag_list(self, model, items):

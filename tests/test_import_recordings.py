@@ -143,13 +143,13 @@ class TestImported:
     def test_importing_again_replaces_the_recordings(
         self, folder, django_capture_on_commit_callbacks
     ):
-        path = write(folder, line())
-        call_command("import_testimonies", str(path), verbosity=0)
+        call_command("import_testimonies", str(write(folder, line())), verbosity=0)
         old = Recording.objects.get()
         old_file = Path(old.file.path)
+        changed = line(recordings=[recording(title="Part 1, corrected")])
         with django_capture_on_commit_callbacks(execute=True):
-            call_command("import_testimonies", str(path), verbosity=0)
-        assert Recording.objects.count() == 1
+            call_command("import_testimonies", str(write(folder, changed)), verbosity=0)
+        assert Recording.objects.get().title == "Part 1, corrected"
         assert Cue.objects.count() == 3 and Segment.objects.count() == 2
         assert not old_file.exists()
 
@@ -269,3 +269,97 @@ class TestRefused:
         with pytest.raises(ImportFailed) as caught:
             import_testimonies(io.BytesIO(data))
         assert "import from a file, not from standard input" in caught.value.report()
+
+
+class TestRoundTrip:
+    def export(self, folder, name="export", *options):
+        out = folder / name
+        out.mkdir(exist_ok=True)
+        path = out / "export.jsonl"
+        call_command(
+            "export_testimonies",
+            "--output",
+            str(path),
+            "--media",
+            str(out / "media"),
+            *options,
+            verbosity=0,
+        )
+        return path
+
+    def test_importing_the_same_recordings_again_changes_nothing(self, folder):
+        path = write(folder, line())
+        call_command("import_testimonies", str(path), verbosity=0)
+        before = Recording.objects.get()
+        stored = stored_recordings()
+        call_command("import_testimonies", str(path), verbosity=0)
+        after = Recording.objects.get()
+        assert (after.pk, after.file.name) == (before.pk, before.file.name)
+        assert stored_recordings() == stored
+
+    def test_export_then_import_elsewhere_gives_the_same_recordings(self, folder):
+        call_command("import_testimonies", str(write(folder, line())), verbosity=0)
+        first = self.export(folder, "first")
+        exported = json.loads(first.read_text())
+        [item] = exported["recordings"]
+        assert item["file"] == "media/REC-IMP-1-1.ogg"
+        assert [t["file"] for t in item["transcripts"]] == [
+            "media/REC-IMP-1-1.en.vtt",
+            "media/REC-IMP-1-1.ru.vtt",
+        ]
+        digest = Recording.objects.get().sha256
+        Testimony.objects.all().delete()
+        call_command("import_testimonies", str(first), verbosity=0)
+        again = Recording.objects.get()
+        assert again.sha256 == digest
+        assert Cue.objects.count() == 3 and again.segments.count() == 2
+        second = self.export(folder, "second")
+        assert second.read_text() == first.read_text()
+        for name in os.listdir(first.parent / "media"):
+            assert (first.parent / "media" / name).read_bytes() == (
+                second.parent / "media" / name
+            ).read_bytes()
+
+    def test_importing_an_export_into_its_own_archive_changes_nothing(self, folder):
+        call_command("import_testimonies", str(write(folder, line())), verbosity=0)
+        before = Recording.objects.get()
+        call_command("import_testimonies", str(self.export(folder)), verbosity=0)
+        after = Recording.objects.get()
+        assert (after.pk, after.file.name) == (before.pk, before.file.name)
+
+    def test_a_public_export_holds_what_the_public_hears_redacted(self, folder):
+        (folder / "media" / "secret.vtt").write_text(
+            "WEBVTT\n\n00:00.200 --> 00:01.000\n<v [[Olena]]>We left with [[Ivan]].\n"
+        )
+        public = recording(transcripts=[{"language": "en", "file": "media/secret.vtt"}])
+        voice = recording(access="researchers")
+        call_command(
+            "import_testimonies",
+            str(write(folder, line(recordings=[public, voice]))),
+            verbosity=0,
+        )
+        path = self.export(folder, "public", "--public")
+        [item] = json.loads(path.read_text())["recordings"]
+        assert item["access"] == "public"
+        vtt = (path.parent / item["transcripts"][0]["file"]).read_text()
+        assert "Ivan" not in vtt and "Olena" not in vtt and "█████" in vtt
+
+    def test_the_media_folder_must_lie_beside_the_export(
+        self, folder, tmp_path_factory
+    ):
+        elsewhere = tmp_path_factory.mktemp("elsewhere")
+        with pytest.raises(CommandError, match="inside the folder"):
+            call_command(
+                "export_testimonies",
+                "--output",
+                str(folder / "export.jsonl"),
+                "--media",
+                str(elsewhere),
+                verbosity=0,
+            )
+
+    def test_without_media_an_export_carries_no_recordings(self, folder):
+        call_command("import_testimonies", str(write(folder, line())), verbosity=0)
+        out = folder / "plain.jsonl"
+        call_command("export_testimonies", "--output", str(out), verbosity=0)
+        assert "recordings" not in json.loads(out.read_text())

@@ -365,8 +365,13 @@ def replace_recordings(listing, media, themes, places):
     """Give each testimony whose line lists recordings exactly those."""
     written = []
     for batch in listing:
-        Recording.objects.filter(testimony__in=[t.pk for t, _plans in batch]).delete()
-        for testimony, plans in batch:
+        changed = [
+            (testimony, plans)
+            for testimony, plans in batch
+            if not _unchanged(testimony, plans, themes, places)
+        ]
+        Recording.objects.filter(testimony__in=[t.pk for t, _plans in changed]).delete()
+        for testimony, plans in changed:
             for plan in plans:
                 # save(): the file is stored already, so nothing is probed again,
                 # and the history records the new recording.
@@ -384,6 +389,100 @@ def replace_recordings(listing, media, themes, places):
                 _write_transcripts(recording, plan.transcripts)
                 _write_segments(recording, plan.segments, themes, places)
     return written
+
+
+RECORDING_FIELDS = (
+    "position",
+    "title",
+    "access",
+    "languages",
+    "interviewer",
+    "recorded_on",
+    "credit",
+    "rights",
+    "sha256",
+)
+
+
+def _unchanged(testimony, plans, themes, places):
+    """Whether the stored recordings of ``testimony`` are already what ``plans``
+    describe, file by file (the clean copy of a clean file is the same bytes) and
+    cue by cue: importing an export into the archive it came from changes nothing
+    and stores no file again."""
+    stored = list(
+        Recording.objects.filter(testimony=testimony)
+        .order_by("position", "pk")
+        .prefetch_related("transcripts__cues", "segments__themes", "segments__places")
+    )
+    if len(stored) != len(plans):
+        return False
+    for recording, plan in zip(stored, plans, strict=True):
+        wanted = Recording(**plan.values)
+        if [getattr(recording, f) for f in RECORDING_FIELDS] != [
+            getattr(wanted, f) for f in RECORDING_FIELDS
+        ]:
+            return False
+        if _transcripts_of(recording) != _planned_transcripts(plan):
+            return False
+        if _segments_of(recording) != _planned_segments(plan, themes, places):
+            return False
+    return True
+
+
+def _transcripts_of(recording):
+    return sorted(
+        (
+            t.language,
+            t.kind,
+            t.translator,
+            sorted((c.start_ms, c.end_ms, c.speaker, c.text) for c in t.cues.all()),
+        )
+        for t in recording.transcripts.all()
+    )
+
+
+def _planned_transcripts(plan):
+    result = []
+    for values, cues in plan.transcripts:
+        t = Transcript(**values)
+        rows = sorted((c.start, c.end, c.speaker[:200], c.text) for c in cues)
+        result.append((t.language, t.kind, t.translator, rows))
+    return sorted(result)
+
+
+def _segments_of(recording):
+    return sorted(
+        (
+            s.start_ms,
+            s.end_ms,
+            s.language,
+            s.title,
+            s.synopsis,
+            list(s.keywords),
+            sorted(t.pk for t in s.themes.all()),
+            sorted(p.pk for p in s.places.all()),
+        )
+        for s in recording.segments.all()
+    )
+
+
+def _planned_segments(plan, themes, places):
+    result = []
+    for values, theme_keys, place_keys in plan.segments:
+        s = Segment(**values)
+        result.append(
+            (
+                s.start_ms,
+                s.end_ms,
+                s.language,
+                s.title,
+                s.synopsis,
+                list(s.keywords),
+                sorted(themes.pk(key) for key in theme_keys),
+                sorted(places.pk(key) for key in place_keys),
+            )
+        )
+    return sorted(result)
 
 
 def _write_transcripts(recording, transcripts):

@@ -1,9 +1,11 @@
 import functools
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from testimonies.exporting import export_testimonies
+from testimonies.exporting_media import MediaFolder
 
 
 class Command(BaseCommand):
@@ -21,6 +23,15 @@ class Command(BaseCommand):
             help="Write to FILE instead of standard output.",
         )
         parser.add_argument(
+            "--media",
+            metavar="DIR",
+            help=(
+                "Write each recording and its transcripts into DIR (inside the "
+                "output file's folder) and list them on their lines, so that "
+                "importing the export brings them back."
+            ),
+        )
+        parser.add_argument(
             "--include-private",
             action="store_true",
             help="Include narrators' real names, contacts and private notes.",
@@ -35,7 +46,9 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, output, include_private, public, verbosity, **options):
+    def handle(
+        self, *args, output, include_private, public, media, verbosity, **options
+    ):
         if public and include_private:
             raise CommandError(
                 _(
@@ -43,8 +56,18 @@ class Command(BaseCommand):
                     "export never holds private fields."
                 )
             )
+        folder = None
+        if media:
+            base = Path(output).resolve().parent if output else Path.cwd()
+            try:
+                folder = MediaFolder(media, base)
+            except (ValueError, OSError) as error:
+                raise CommandError(str(error)) from error
         export = functools.partial(
-            export_testimonies, include_private=include_private, public=public
+            export_testimonies,
+            include_private=include_private,
+            public=public,
+            media=folder,
         )
         if output:
             try:

@@ -1,0 +1,124 @@
+"""Recordings in an export: their files and transcripts written beside it.
+
+An export with a media folder (``export_testimonies --media DIR``) copies each
+recording and writes each transcript as WebVTT into the folder, and names them in
+the line's ``recordings`` relative to the JSON Lines file, exactly as the import
+reads them: export, then import elsewhere, gives the same recordings, transcripts
+and segments. A public export writes only what an anonymous visitor may hear
+(``Recording.objects.visible_to(None)``), its texts redacted.
+"""
+
+import shutil
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from .models import Cue, Recording, Segment, Transcript
+from .timedtext import TimedCue, format_time, write_webvtt
+
+
+class MediaFolder:
+    """Where an export writes its recordings, and the folder paths are relative to
+    (the JSON Lines file's own)."""
+
+    def __init__(self, folder, relative_to):
+        self.folder = Path(folder).resolve()
+        self.base = Path(relative_to).resolve()
+        if not self.folder.is_relative_to(self.base):
+            raise ValueError(
+                _(
+                    "The media folder must lie inside the folder of the JSON Lines "
+                    "file (%(base)s): the import reads files only from there."
+                )
+                % {"base": self.base}
+            )
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def name(self, filename):
+        return (self.folder / filename).relative_to(self.base).as_posix()
+
+
+def recordings_prefetch(public):
+    recordings = Recording.objects.visible_to(None) if public else Recording.objects
+    cues = Cue.objects.order_by("start_ms", "end_ms", "pk")
+    return Prefetch(
+        "recordings",
+        queryset=recordings.order_by("position", "pk").prefetch_related(
+            Prefetch(
+                "transcripts",
+                queryset=Transcript.objects.order_by("language").prefetch_related(
+                    Prefetch("cues", queryset=cues)
+                ),
+            ),
+            Prefetch(
+                "segments",
+                queryset=Segment.objects.order_by("start_ms", "pk").prefetch_related(
+                    "themes", "places"
+                ),
+            ),
+        ),
+    )
+
+
+def recordings_of(testimony, media, text, tag):
+    """The ``recordings`` value of a testimony's line, its files written."""
+    result = []
+    for number, recording in enumerate(testimony.recordings.all(), start=1):
+        stem = f"{testimony.identifier}-{number}"
+        extension = Path(recording.file.name).suffix
+        with (
+            default_storage.open(recording.file.name, "rb") as source,
+            open(media.folder / f"{stem}{extension}", "wb") as target,
+        ):
+            shutil.copyfileobj(source, target)
+        transcripts = []
+        for transcript in recording.transcripts.all():
+            filename = f"{stem}.{transcript.language}.vtt"
+            cues = [
+                TimedCue(cue.start_ms, cue.end_ms, text(cue.text), text(cue.speaker))
+                for cue in transcript.cues.all()
+            ]
+            (media.folder / filename).write_text(write_webvtt(cues), encoding="utf-8")
+            item = {"language": transcript.language, "file": media.name(filename)}
+            if transcript.kind != Transcript.Kind.ORIGINAL:
+                item["translation"] = transcript.kind
+                item["translator"] = transcript.translator
+            transcripts.append(item)
+        result.append(
+            {
+                "file": media.name(f"{stem}{extension}"),
+                "kind": recording.kind,
+                "title": text(recording.title),
+                "access": recording.access,
+                "languages": list(recording.languages),
+                "interviewer": recording.interviewer,
+                "recorded_on": (
+                    recording.recorded_on.isoformat() if recording.recorded_on else None
+                ),
+                "credit": recording.credit,
+                "rights": recording.rights,
+                "transcripts": transcripts,
+                "segments": [
+                    {
+                        "start": format_time(segment.start_ms),
+                        "end": format_time(segment.end_ms),
+                        "language": segment.language,
+                        "title": text(segment.title),
+                        "synopsis": text(segment.synopsis),
+                        "keywords": list(segment.keywords),
+                        "themes": sorted(
+                            (tag(t) for t in segment.themes.all()),
+                            key=lambda d: d["name"],
+                        ),
+                        "places": sorted(
+                            (tag(p) for p in segment.places.all()),
+                            key=lambda d: d["name"],
+                        ),
+                    }
+                    for segment in recording.segments.all()
+                ],
+            }
+        )
+    return result
