@@ -21,12 +21,35 @@ class Citation:
     bibtex: str
 
 
-def cite(testimony, *, url, accessed):
-    """How to cite ``testimony`` found at ``url`` on ``accessed``.
+@dataclasses.dataclass
+class Moment:
+    """A span of one recording cited to the second (a cue, from ``?t=``)."""
+
+    recording_pk: int
+    first: bool  # the testimony's first recording: its address needs no ?r=
+    start_ms: int
+    end_ms: int
+
+    def address(self, url):
+        seconds = self.start_ms // 1000
+        query = f"t={seconds}" if self.first else f"r={self.recording_pk}&t={seconds}"
+        return f"{url}?{query}"
+
+    def span(self, dash="–"):
+        start, end = _clock(self.start_ms), _clock(self.end_ms)
+        return start if start == end else f"{start}{dash}{end}"
+
+
+def cite(testimony, *, url, accessed, moment=None):
+    """How to cite ``testimony`` found at ``url`` on ``accessed``, or a
+    :class:`Moment` of one of its recordings.
 
     Chicago (notes and bibliography, web source) and BibTeX (``@misc`` with
-    ``urldate``); the BibTeX key is the identifier, stable by design.
+    ``urldate``); the BibTeX key is the identifier, stable by design. A moment adds
+    "recording, 00:12:31–00:12:45" and its ``?t=`` to the address.
     """
+    if moment is not None:
+        url = moment.address(url)
     alias = testimony.narrator.alias if testimony.narrator else ""
     interviewer = testimony.source.interviewer if testimony.source else ""
     accessed_text = formats.date_format(accessed, "DATE_FORMAT")
@@ -37,6 +60,9 @@ def cite(testimony, *, url, accessed):
         )
     if testimony.recorded_on:
         details.append(testimony.recorded_display)
+    if moment is not None:
+        details.append(pgettext("citation", "recording"))
+        details.append(moment.span())
     chicago = " ".join(
         part
         for part in [
@@ -58,6 +84,11 @@ def cite(testimony, *, url, accessed):
         ),
         "howpublished": _bibtex_escape(f"{ARCHIVE_NAME}, {testimony.identifier}"),
         "language": testimony.language,
+        "note": (
+            pgettext("citation", "Recording, %(span)s") % {"span": moment.span("--")}
+            if moment
+            else ""
+        ),
         "url": url,
         "urldate": accessed.isoformat(),
     }
@@ -78,6 +109,11 @@ BIBTEX_SPECIAL = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+
+
+def _clock(milliseconds):
+    seconds = milliseconds // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _bibtex_escape(text):

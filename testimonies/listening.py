@@ -9,6 +9,7 @@ import dataclasses
 
 from django.db.models import Prefetch
 
+from .citation import Moment
 from .models import Cue, Recording, Segment, Transcript
 from .timedtext import as_seconds, parse_time
 
@@ -94,3 +95,26 @@ def _chosen(recordings, wanted):
         if str(item.pk) == wanted:
             return item
     return recordings[0] if recordings else None
+
+
+def cited_moment(listening):
+    """The :class:`~testimonies.citation.Moment` a page opened at ``?t=`` cites:
+    the whole cue being spoken then (in the transcript shown), or that second."""
+    for item in listening:
+        if item.start is None:
+            continue
+        # ?t= alone names the testimony's first recording, whoever reads it.
+        first = (
+            Recording.objects.filter(testimony_id=item.recording.testimony_id)
+            .order_by("position", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        start = end = item.start
+        if item.transcript is not None:
+            for cue in item.transcript.cues.all():
+                if cue.start_ms <= item.start < cue.end_ms:
+                    start, end = cue.start_ms, cue.end_ms
+                    break
+        return Moment(item.recording.pk, first == item.recording.pk, start, end)
+    return None

@@ -207,3 +207,40 @@ class TestCaptions:
             "testimonies:captions", args=[other.identifier, interview.pk, "ru"]
         )
         assert client.get(url).status_code == 404
+
+
+class TestCitingAMoment:
+    def test_opened_at_a_second_the_citation_cites_the_cue_spoken_then(
+        self, client, interview
+    ):
+        response = client.get(interview.testimony.get_absolute_url(), {"t": "0.5"})
+        citation = response.context["citation"]
+        assert citation.url.endswith("/testimonies/REC-1/?t=0")
+        assert "recording, 00:00:00" in citation.chicago
+        assert "note = {Recording, 00:00:00}" in citation.bibtex
+        assert "?t=0" in citation.bibtex
+
+    def test_a_later_cue_gives_its_span(self, client):
+        testimony = make_testimony(identifier="REC-LONG")
+        recording = make_recording(testimony, seconds=20, access=A.PUBLIC)
+        transcribe(recording, "en", [(751, 1000, "", "a"), (12_000, 15_500, "", "b")])
+        response = client.get(testimony.get_absolute_url(), {"t": "00:00:13"})
+        citation = response.context["citation"]
+        assert "recording, 00:00:12–00:00:15" in citation.chicago
+        assert "note = {Recording, 00:00:12--00:00:15}" in citation.bibtex
+        assert citation.url.endswith("?t=12")
+
+    def test_a_second_recording_is_named_in_the_address(self, client, interview):
+        other = make_recording(interview.testimony, access=A.PUBLIC, position=2)
+        response = client.get(
+            interview.testimony.get_absolute_url(), {"t": "0.2", "r": str(other.pk)}
+        )
+        assert response.context["citation"].url.endswith(f"?r={other.pk}&t=0")
+
+    def test_without_t_the_citation_is_the_testimony(self, client, interview):
+        citation = page_citation(client, interview.testimony)
+        assert "?t=" not in citation.url and "recording" not in citation.chicago
+
+
+def page_citation(client, testimony):
+    return client.get(testimony.get_absolute_url()).context["citation"]

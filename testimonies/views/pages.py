@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from ..citation import cite
 from ..languages import language_name
-from ..listening import recordings_to_hear
+from ..listening import cited_moment, recordings_to_hear
 from ..marking import marked_text
 from ..models import Place, Testimony
 from ..models.testimony import validate_identifier
@@ -138,7 +138,12 @@ class TestimonyDetailView(VisibleTestimoniesMixin, DetailView):
             suggested_translation=suggested,
             photos=photos,
             recordings=recordings,
-            citation=cite(testimony, url=url, accessed=timezone.localdate()),
+            citation=cite(
+                testimony,
+                url=url,
+                accessed=timezone.localdate(),
+                moment=cited_moment(recordings),
+            ),
             related=related_testimonies(testimony, self.visible()),
             canonical_url=(
                 f"{url}?lang={version.language}" if version.translation else url
