@@ -26,14 +26,13 @@ class Moment:
     """A span of one recording cited to the second (a cue, from ``?t=``)."""
 
     recording_pk: int
-    first: bool  # the testimony's first recording: its address needs no ?r=
     start_ms: int
     end_ms: int
 
     def address(self, url):
-        seconds = self.start_ms // 1000
-        query = f"t={seconds}" if self.first else f"r={self.recording_pk}&t={seconds}"
-        return f"{url}?{query}"
+        # The recording is always named: which one "?t=" alone meant would
+        # depend on which recordings the reader may hear.
+        return f"{url}?r={self.recording_pk}&t={self.start_ms // 1000}"
 
     def span(self, dash="–"):
         start, end = _clock(self.start_ms), _clock(self.end_ms)

@@ -10,6 +10,7 @@ import dataclasses
 from django.db.models import Prefetch
 
 from .citation import Moment
+from .marking import marked_line
 from .models import Cue, Recording, Segment, Transcript
 from .timedtext import as_seconds, parse_time
 
@@ -103,18 +104,22 @@ def cited_moment(listening):
     for item in listening:
         if item.start is None:
             continue
-        # ?t= alone names the testimony's first recording, whoever reads it.
-        first = (
-            Recording.objects.filter(testimony_id=item.recording.testimony_id)
-            .order_by("position", "pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
         start = end = item.start
         if item.transcript is not None:
             for cue in item.transcript.cues.all():
                 if cue.start_ms <= item.start < cue.end_ms:
                     start, end = cue.start_ms, cue.end_ms
                     break
-        return Moment(item.recording.pk, first == item.recording.pk, start, end)
+        return Moment(item.recording.pk, start, end)
     return None
+
+
+def mark_cues(listening, query, counter):
+    """Mark the phrases of ``query`` in the transcripts shown (public text):
+    each matching cue gets ``marked`` (safe HTML), numbered on from
+    ``counter`` as the page's marks are, so the reader steps through both."""
+    for item in listening:
+        if item.transcript is None:
+            continue
+        for cue in item.transcript.cues.all():
+            cue.marked = marked_line(cue.public_text, query, counter)

@@ -26,10 +26,11 @@ class MarkedText:
     matches: int
 
 
-def marked_text(version, query):
+def marked_text(version, query, counter=None):
     """The summary and body of ``version`` (public text) as HTML paragraphs,
-    the body's numbered, with the phrases of ``query`` marked."""
-    counter = [0]
+    the body's numbered, with the phrases of ``query`` marked. ``counter`` (a
+    one-item list) carries the numbering on from marks made before these."""
+    counter = [0] if counter is None else counter
     summary = _render(version.summary, query, counter, numbered=False)
     body = _render(version.body, query, counter, numbered=True)
     return MarkedText(summary, body, counter[0])
@@ -52,6 +53,24 @@ def _render(text, query, counter, numbered):
         html.append(f"<p{anchor}>{''.join(parts)}</p>")
     # Safe: every piece of the text went through escape().
     return mark_safe("\n\n".join(html))
+
+
+def marked_line(text, query, counter):
+    """One line of text (a transcript's cue) as safe HTML, the phrases of
+    ``query`` marked and numbered on from ``counter``; ``None`` when nothing
+    matches, so the caller shows the text as it is."""
+    spans = marked_spans(text, query) if text else []
+    if not spans:
+        return None
+    parts, cursor = [], 0
+    for start, end in spans:
+        counter[0] += 1
+        ident = f' id="m{counter[0]}"' if counter[0] <= MAX_LISTED else ""
+        parts.append(_plain(text[cursor:start]))
+        parts.append(f"<mark{ident}>{_plain(text[start:end])}</mark>")
+        cursor = end
+    parts.append(_plain(text[cursor:]))
+    return mark_safe("".join(parts))
 
 
 def _plain(text):

@@ -4,7 +4,6 @@ before anything is written."""
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,14 @@ from testimonies.models import Cue, Recording, Segment, Testimony, Theme
 from .avsamples import make_tone
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def own_temporary_folder(settings, tmp_path_factory):
+    """Clean copies are made here, not in the /tmp other test runs share, so
+    that what an import leaves behind can be seen."""
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path_factory.mktemp("uploads"))
+
 
 VTT = (
     "WEBVTT\n\n00:00.200 --> 00:01.000\n<v Halyna>Мы сидели в подвале.\n\n"
@@ -105,12 +112,11 @@ def stored_recordings():
 
 def problems_of(folder, *lines):
     before = stored_recordings()
-    temporary = set(os.listdir(tempfile.gettempdir()))
     with pytest.raises(CommandError) as caught:
         call_command("import_testimonies", str(write(folder, *lines)), verbosity=0)
     assert not Recording.objects.exists()
     assert stored_recordings() == before
-    assert set(os.listdir(tempfile.gettempdir())) <= temporary
+    assert not os.listdir(settings.FILE_UPLOAD_TEMP_DIR)
     return str(caught.value)
 
 
@@ -263,6 +269,38 @@ class TestRefused:
         bad = line(identifier="REC-BAD", recordings=[recording(file="media/nope.ogg")])
         problems_of(folder, good, bad)
         assert not Testimony.objects.exists()
+
+    def test_a_symbolic_link_that_loops_or_a_name_too_long(self, folder):
+        (folder / "loop-a.ogg").symlink_to(folder / "loop-b")
+        (folder / "loop-b").symlink_to(folder / "loop-a.ogg")
+        report = problems_of(
+            folder,
+            line(recordings=[recording(file="loop-a.ogg")]),
+            line(identifier="REC-2", recordings=[recording(file="a" * 300 + ".ogg")]),
+        )
+        assert "line 1: recordings[0].file: no such file" in report
+        assert "line 2: recordings[0].file: no such file" in report
+
+    def test_a_stopped_import_leaves_no_copy_and_writes_nothing(
+        self, folder, monkeypatch
+    ):
+        import signal
+
+        from testimonies import avmedia
+
+        copy = avmedia.copy_clean
+
+        def copy_then_stop(source, target, found):
+            copy(source, target, found)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        monkeypatch.setattr(avmedia, "copy_clean", copy_then_stop)
+        handler = signal.getsignal(signal.SIGTERM)
+        with pytest.raises(SystemExit):
+            call_command("import_testimonies", str(write(folder, line())), verbosity=0)
+        assert not os.listdir(settings.FILE_UPLOAD_TEMP_DIR)
+        assert not Testimony.objects.exists()
+        assert signal.getsignal(signal.SIGTERM) == handler
 
     def test_from_standard_input_recordings_have_no_folder(self):
         data = json.dumps(line()).encode() + b"\n"

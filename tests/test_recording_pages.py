@@ -215,10 +215,10 @@ class TestCitingAMoment:
     ):
         response = client.get(interview.testimony.get_absolute_url(), {"t": "0.5"})
         citation = response.context["citation"]
-        assert citation.url.endswith("/testimonies/REC-1/?t=0")
+        assert citation.url.endswith(f"/testimonies/REC-1/?r={interview.pk}&t=0")
         assert "recording, 00:00:00" in citation.chicago
         assert "note = {Recording, 00:00:00}" in citation.bibtex
-        assert "?t=0" in citation.bibtex
+        assert f"?r={interview.pk}&t=0}}" in citation.bibtex
 
     def test_a_later_cue_gives_its_span(self, client):
         testimony = make_testimony(identifier="REC-LONG")
@@ -228,7 +228,7 @@ class TestCitingAMoment:
         citation = response.context["citation"]
         assert "recording, 00:00:12–00:00:15" in citation.chicago
         assert "note = {Recording, 00:00:12--00:00:15}" in citation.bibtex
-        assert citation.url.endswith("?t=12")
+        assert citation.url.endswith(f"?r={recording.pk}&t=12")
 
     def test_a_second_recording_is_named_in_the_address(self, client, interview):
         other = make_recording(interview.testimony, access=A.PUBLIC, position=2)
@@ -237,6 +237,30 @@ class TestCitingAMoment:
         )
         assert response.context["citation"].url.endswith(f"?r={other.pk}&t=0")
 
+    def test_alternate_languages_link_to_the_testimony_not_the_moment(
+        self, client, interview
+    ):
+        from testimonies.models import Translation
+
+        Translation.objects.create(
+            testimony=interview.testimony, language="en", title="The basement"
+        )
+        page = page_of(client, interview.testimony, t="0.5")
+        assert (
+            'hreflang="en" href="http://testserver/testimonies/REC-1/?lang=en"' in page
+        )
+
+    def test_a_voice_hidden_before_it_changes_nothing_in_the_citation(self, client):
+        testimony = make_testimony(identifier="REC-HID")
+        make_recording(testimony, access=A.RESTRICTED, position=0)
+        public = make_recording(testimony, access=A.PUBLIC, position=1)
+        alone = make_testimony(identifier="REC-ALONE")
+        only = make_recording(alone, access=A.PUBLIC)
+        hidden = client.get(testimony.get_absolute_url(), {"t": "0"})
+        shown = client.get(alone.get_absolute_url(), {"t": "0"})
+        assert hidden.context["citation"].url.endswith(f"?r={public.pk}&t=0")
+        assert shown.context["citation"].url.endswith(f"?r={only.pk}&t=0")
+
     def test_without_t_the_citation_is_the_testimony(self, client, interview):
         citation = page_citation(client, interview.testimony)
         assert "?t=" not in citation.url and "recording" not in citation.chicago
@@ -244,3 +268,25 @@ class TestCitingAMoment:
 
 def page_citation(client, testimony):
     return client.get(testimony.get_absolute_url()).context["citation"]
+
+
+class TestSearchingTheTranscript:
+    def test_q_marks_every_cue_that_matches_and_counts_it(self, client, interview):
+        page = page_of(client, interview.testimony, q="подвал")
+        assert '<mark id="m1">подвале</mark>' in page
+        assert page.count('class="is-match"') == 1
+        assert "1 match for" in page
+
+    def test_marks_continue_into_the_text(self, client, interview):
+        testimony = interview.testimony
+        testimony.body = "Подвал был сухой."
+        testimony.save()
+        page = page_of(client, testimony, q="подвал")
+        assert '<mark id="m1">подвале</mark>' in page
+        assert '<mark id="m2">Подвал</mark>' in page
+        assert "2 matches for" in page
+
+    def test_a_redacted_word_is_never_marked_or_shown(self, client, interview):
+        page = page_of(client, interview.testimony, q="Иван")
+        assert "<mark" not in page and 'class="is-match"' not in page
+        assert "0 matches for" in page

@@ -93,13 +93,19 @@ class Media:
         relative = Path(value)
         if not value or relative.is_absolute():
             return c.error(path, _("give a path relative to the JSON Lines file"))
-        target = (self.folder / relative).resolve()
-        if not target.is_relative_to(self.folder):
+        try:
+            target = (self.folder / relative).resolve()
+            inside = target.is_relative_to(self.folder)
+            found = inside and target.is_file()
+        except (OSError, RuntimeError, ValueError):
+            # A name too long, a symbolic link that loops, a NUL: not a file.
+            return c.error(path, _("no such file: %(file)s") % {"file": value[:200]})
+        if not inside:
             return c.error(
                 path, _("the path leads outside the JSON Lines file's folder")
             )
-        if not target.is_file():
-            return c.error(path, _("no such file: %(file)s") % {"file": value})
+        if not found:
+            return c.error(path, _("no such file: %(file)s") % {"file": value[:200]})
         return target
 
     def temporary_file(self, suffix):

@@ -56,7 +56,9 @@ PUBLIC_MAX_AGE = 60 * 60
 ACCEL_MODES = ("", "x-accel-redirect", "x-sendfile")
 A_PUBLIC = Testimony.Access.PUBLIC
 #: One range of bytes: ``bytes=0-99``, ``bytes=100-``, ``bytes=-500`` (the last 500).
-_RANGE = re.compile(r"bytes=[ \t]*(\d*)[ \t]*-[ \t]*(\d*)[ \t]*")
+# ASCII digits only, and at most 19 (no file is larger): a longer number is a
+# range this does not read, answered with the whole file.
+_RANGE = re.compile(r"bytes=[ \t]*([0-9]{0,19})[ \t]*-[ \t]*([0-9]{0,19})[ \t]*")
 _CHUNK = 1 << 16
 
 

@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from ..citation import cite
 from ..languages import language_name
-from ..listening import cited_moment, recordings_to_hear
+from ..listening import cited_moment, mark_cues, recordings_to_hear
 from ..marking import marked_text
 from ..models import Place, Testimony
 from ..models.testimony import validate_identifier
@@ -128,10 +128,14 @@ class TestimonyDetailView(VisibleTestimoniesMixin, DetailView):
         )
         # The words of a search, marked (hits link here with ?q=…#p12).
         query = parse_query(self.request.GET.get("q", "")[:MAX_QUERY_LENGTH])
+        # Marks are numbered in page order: the transcripts come before the text.
+        counter = [0]
+        if query.phrases:
+            mark_cues(recordings, query, counter)
         return super().get_context_data(
             version=version,
             reading_query=query,
-            marked=marked_text(version, query),
+            marked=marked_text(version, query, counter),
             noindex=bool(query.phrases),
             missing_language=asked[:35] if missing else "",
             translations=translations,
@@ -144,6 +148,7 @@ class TestimonyDetailView(VisibleTestimoniesMixin, DetailView):
                 accessed=timezone.localdate(),
                 moment=cited_moment(recordings),
             ),
+            address=url,
             related=related_testimonies(testimony, self.visible()),
             canonical_url=(
                 f"{url}?lang={version.language}" if version.translation else url

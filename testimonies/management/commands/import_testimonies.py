@@ -1,4 +1,6 @@
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,6 +32,11 @@ class Command(BaseCommand):
                 _("Cannot read %(file)s: %(error)s")
                 % {"file": file, "error": error.strerror or error}
             ) from error
+        # `timeout`, `kill` and service managers stop with SIGTERM: end as an
+        # error would, so the import's clean-up runs (no stored file, no copy of
+        # a recording left in the temporary folder) and nothing is half written.
+        stopping = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _stop) if stopping else None
         try:
             with stream:
                 result = import_testimonies(
@@ -45,6 +52,9 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
             ) from error
+        finally:
+            if stopping:
+                signal.signal(signal.SIGTERM, previous)
         if verbosity >= 1:
             self.stdout.write(self.summary(result), self.style.SUCCESS)
 
@@ -73,3 +83,7 @@ class Command(BaseCommand):
                 "%(sources)s."
             )
         return message % counts
+
+
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)
