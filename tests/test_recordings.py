@@ -20,6 +20,9 @@ from .factories import (
     make_testimony,
     make_theme,
 )
+from .factories import (
+    make_recording as stored_recording,
+)
 from .test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +46,9 @@ def upload(path, name=None):
 
 
 def make_recording(tone, testimony=None, **fields):
-    return Recording.objects.create(
-        testimony=testimony or make_testimony(), file=upload(tone), **fields
-    )
+    """A stored two-second recording (checked once per run, not per test: the
+    checks of uploads have tests of their own in test_avmedia)."""
+    return stored_recording(testimony or make_testimony(), seconds=2, **fields)
 
 
 class TestWhoMayHear:
