@@ -35,6 +35,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from . import media
+from .timedtext import format_clock
 
 
 @dataclasses.dataclass(frozen=True)
@@ -246,8 +247,8 @@ def copy_clean(source, target, found):
             ),
             code="truncated_recording",
             params={
-                "said": _clock(found.duration_ms),
-                "held": _clock(copied.duration_ms),
+                "said": format_clock(found.duration_ms),
+                "held": format_clock(copied.duration_ms),
             },
         )
     if found.container.lossless:
@@ -271,11 +272,6 @@ def copy_clean(source, target, found):
 
 def recording_path(instance, filename):
     return media.random_name("recordings", filename)
-
-
-def _clock(milliseconds):
-    seconds = milliseconds // 1000
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _tool(setting):

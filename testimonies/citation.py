@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from .dates import format_partial_date
+from .timedtext import format_clock
 
 ARCHIVE_NAME = _("Testimony Archive")
 
@@ -35,7 +36,7 @@ class Moment:
         return f"{url}?r={self.recording_pk}&t={self.start_ms // 1000}"
 
     def span(self, dash="–"):
-        start, end = _clock(self.start_ms), _clock(self.end_ms)
+        start, end = format_clock(self.start_ms), format_clock(self.end_ms)
         return start if start == end else f"{start}{dash}{end}"
 
 
@@ -108,11 +109,6 @@ BIBTEX_SPECIAL = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-
-
-def _clock(milliseconds):
-    seconds = milliseconds // 1000
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _bibtex_escape(text):

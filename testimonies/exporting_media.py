@@ -16,7 +16,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from .models import Cue, Recording, Segment, Transcript
-from .timedtext import TimedCue, format_time, write_webvtt
+from .timedtext import format_time, write_webvtt
+from .transcripts import timed_cues
 
 
 class MediaFolder:
@@ -76,10 +77,7 @@ def recordings_of(testimony, media, text, tag):
         transcripts = []
         for transcript in recording.transcripts.all():
             filename = f"{stem}.{transcript.language}.vtt"
-            cues = [
-                TimedCue(cue.start_ms, cue.end_ms, text(cue.text), text(cue.speaker))
-                for cue in transcript.cues.all()
-            ]
+            cues = timed_cues(transcript, text)
             (media.folder / filename).write_text(write_webvtt(cues), encoding="utf-8")
             item = {"language": transcript.language, "file": media.name(filename)}
             if transcript.kind != Transcript.Kind.ORIGINAL:

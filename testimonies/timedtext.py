@@ -114,6 +114,13 @@ def format_time(milliseconds):
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
+def format_clock(milliseconds):
+    """``01:02:03``: a time in a recording to the second, as pages, messages
+    and citations show it."""
+    seconds = int(milliseconds) // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def as_seconds(milliseconds):
     """``751.2``: milliseconds as seconds, exactly, without trailing zeros (for
     ``?t=`` addresses and media fragments, which count in seconds)."""

@@ -65,9 +65,11 @@ def replace_cues(*, transcript, cues):
     )
 
 
-def timed_cues(transcript):
-    """The cues of ``transcript`` as stored (redactions marked), in order."""
+def timed_cues(transcript, text=str):
+    """The cues of ``transcript`` in order, their text and speaker through
+    ``text``: as stored (redactions marked), or ``redaction.redact`` for the
+    public. Reads ``transcript.cues.all()``, so a prefetch serves it."""
     return [
-        TimedCue(cue.start_ms, cue.end_ms, cue.text, cue.speaker)
-        for cue in transcript.cues.order_by("start_ms", "end_ms", "pk")
+        TimedCue(cue.start_ms, cue.end_ms, text(cue.text), text(cue.speaker))
+        for cue in transcript.cues.all()
     ]

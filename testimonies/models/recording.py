@@ -19,7 +19,7 @@ from .. import avmedia, media
 from ..access import Audience, audience_of
 from ..languages import normalize_language, validate_language
 from ..redaction import PublicText, field_errors
-from ..timedtext import format_time
+from ..timedtext import format_clock, format_time
 from .media import sha256_field
 from .testimony import Testimony, readable_access
 
@@ -153,7 +153,7 @@ class Recording(models.Model):
 
     @property
     def duration_display(self):
-        return format_time(self.duration_ms).split(".")[0] if self.duration_ms else ""
+        return format_clock(self.duration_ms) if self.duration_ms else ""
 
 
 class Transcript(models.Model):

@@ -8,7 +8,7 @@ from django import template
 
 from ..dates import format_partial_date
 from ..languages import language_name as name_of_language
-from ..timedtext import as_seconds
+from ..timedtext import as_seconds, format_clock
 
 register = template.Library()
 
@@ -52,11 +52,7 @@ def nav_state(current_path, url):
 @register.filter
 def clock(milliseconds):
     """A time in a recording as ``00:12:31`` (hours, minutes, seconds)."""
-    if milliseconds in (None, ""):
-        return ""
-    seconds = int(milliseconds) // 1000
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return format_clock(milliseconds) if milliseconds not in (None, "") else ""
 
 
 @register.filter

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_safe
 
 from ..models import Recording, Testimony
 from ..models.testimony import validate_identifier
-from ..timedtext import TimedCue, write_webvtt
+from ..redaction import redact
+from ..timedtext import write_webvtt
+from ..transcripts import timed_cues
 from .media import PUBLIC_MAX_AGE
 
 
@@ -41,10 +43,7 @@ def captions(request, identifier, pk, language):
     transcript = recording.transcripts.filter(language=language).first()
     if transcript is None:
         raise Http404
-    cues = [
-        TimedCue(cue.start_ms, cue.end_ms, cue.public_text, cue.public_speaker)
-        for cue in transcript.cues.order_by("start_ms", "end_ms", "pk")
-    ]
+    cues = timed_cues(transcript, redact)
     response = HttpResponse(write_webvtt(cues), content_type="text/vtt; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     if recording.testimony.is_public() and recording.access == Testimony.Access.PUBLIC:
