@@ -101,6 +101,47 @@ class Probe:
         return self.container.content_type
 
 
+@dataclasses.dataclass(frozen=True)
+class CleanCopy:
+    """A recording copied clean into a temporary file, which the caller moves
+    into storage or removes."""
+
+    found: Probe
+    path: str
+    size: int
+    sha256: str
+
+    def fields(self):
+        """What a Recording stores of it, besides the file itself."""
+        return {
+            "kind": self.found.kind,
+            "duration_ms": self.found.duration_ms,
+            "codecs": self.found.codecs,
+            "content_type": self.found.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+def clean_copy(source, found=None):
+    """The :class:`CleanCopy` of the file at ``source`` (probed unless ``found``
+    is its probe already); ValidationError when it is refused, and then no
+    temporary file is left."""
+    found = found or probe(source)
+    handle, path = tempfile.mkstemp(
+        suffix=found.extension, dir=settings.FILE_UPLOAD_TEMP_DIR
+    )
+    os.close(handle)
+    try:
+        copy_clean(source, path, found)
+        with open(path, "rb") as stream:
+            digest = media.sha256_of_stream(stream)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return CleanCopy(found, path, os.path.getsize(path), digest)
+
+
 def validate_recording_upload(file):
     """Refuse an upload that is not an accepted recording within the limits.
 
@@ -124,25 +165,11 @@ def prepare_recording(recording):
     if not upload or media.is_stored(upload):
         return
     with _local_copy(upload) as path:
-        found = getattr(upload, "_testimony_probe", None) or probe(path)
-        handle, clean_path = tempfile.mkstemp(
-            suffix=found.extension, dir=settings.FILE_UPLOAD_TEMP_DIR
-        )
-        os.close(handle)
-        try:
-            copy_clean(path, clean_path, found)
-        except BaseException:
-            os.unlink(clean_path)
-            raise
+        copy = clean_copy(path, getattr(upload, "_testimony_probe", None))
     replaced = media.stored_names(recording, "file")
-    recording.file = MovedFile(clean_path, f"recording{found.extension}")
-    recording.kind = found.kind
-    recording.duration_ms = found.duration_ms
-    recording.codecs = found.codecs
-    recording.content_type = found.content_type
-    recording.size = os.path.getsize(clean_path)
-    with open(clean_path, "rb") as stream:
-        recording.sha256 = media.sha256_of_stream(stream)
+    recording.file = MovedFile(copy.path, f"recording{copy.found.extension}")
+    for name, value in copy.fields().items():
+        setattr(recording, name, value)
     media.delete_on_commit(type(recording), replaced)
 
 
@@ -223,8 +250,9 @@ def copy_clean(source, target, found):
 
     ValidationError when the copy shows the file damaged or cut short.
     """
-    command = [_tool("TESTIMONY_FFMPEG"), "-v", "error", "-xerror", "-nostdin"]
-    command += ["-i", str(source)]
+    # Any error stops ffmpeg (-xerror) and is printed: either refuses the file.
+    strict = [_tool("TESTIMONY_FFMPEG"), "-v", "error", "-xerror", "-nostdin"]
+    command = [*strict, "-i", str(source)]
     for index in found.streams:
         command += ["-map", f"0:{index}"]
     command += ["-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy"]
@@ -252,20 +280,7 @@ def copy_clean(source, target, found):
             },
         )
     if found.container.lossless:
-        decoded = _run(
-            [
-                _tool("TESTIMONY_FFMPEG"),
-                "-v",
-                "error",
-                "-xerror",
-                "-nostdin",
-                "-i",
-                str(target),
-                "-f",
-                "null",
-                "-",
-            ]
-        )
+        decoded = _run([*strict, "-i", str(target), "-f", "null", "-"])
         if decoded is None or decoded.returncode or decoded.stderr.strip():
             raise _damaged()
 

@@ -99,27 +99,20 @@ def make_recording(testimony, *, seconds=1, **fields):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from testimonies import avmedia, media
+    from testimonies import avmedia
     from testimonies.models import Recording
 
-    data, found = _clean_tone(seconds)
+    data, copy = _clean_tone(seconds)
     name = default_storage.save(
-        avmedia.recording_path(None, f"tone{found.extension}"), ContentFile(data)
+        avmedia.recording_path(None, f"tone{copy.found.extension}"), ContentFile(data)
     )
-    stored = {
-        "kind": found.kind,
-        "duration_ms": found.duration_ms,
-        "codecs": found.codecs,
-        "content_type": found.content_type,
-        "size": len(data),
-        "sha256": media.sha256(data),
-    }
-    return Recording.objects.create(testimony=testimony, file=name, **stored | fields)
+    stored = copy.fields() | fields
+    return Recording.objects.create(testimony=testimony, file=name, **stored)
 
 
 @functools.cache
 def _clean_tone(seconds):
-    """An MP3 tone as ffmpeg stores it, and what ffprobe finds in it (made once
+    """An MP3 tone as a save stores it, and its :class:`CleanCopy` (made once
     per length and test run)."""
     import tempfile
     from pathlib import Path
@@ -129,11 +122,10 @@ def _clean_tone(seconds):
     from .avsamples import make_tone
 
     with tempfile.TemporaryDirectory() as folder:
-        made = make_tone(Path(folder) / "tone.mp3", seconds=seconds)
-        found = avmedia.probe(made)
-        clean = Path(folder) / f"clean{found.extension}"
-        avmedia.copy_clean(made, clean, found)
-        return clean.read_bytes(), avmedia.probe(clean)
+        copy = avmedia.clean_copy(make_tone(Path(folder) / "tone.mp3", seconds=seconds))
+    data = Path(copy.path).read_bytes()
+    Path(copy.path).unlink()
+    return data, copy
 
 
 def make_search_collection():

@@ -10,7 +10,6 @@ transaction; :class:`Media` removes what an unfinished import leaves behind.
 """
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -61,8 +60,7 @@ SEGMENT_KEYS = (
 @dataclass
 class RecordingPlan:
     values: dict
-    found: avmedia.Probe
-    clean_path: str
+    copy: avmedia.CleanCopy
     transcripts: list = field(default_factory=list)  # (values, cues)
     segments: list = field(default_factory=list)  # (values, theme keys, place keys)
     line: int = 0
@@ -108,18 +106,11 @@ class Media:
             return c.error(path, _("no such file: %(file)s") % {"file": value[:200]})
         return target
 
-    def temporary_file(self, suffix):
-        handle, name = tempfile.mkstemp(
-            suffix=suffix, dir=settings.FILE_UPLOAD_TEMP_DIR
-        )
-        os.close(handle)
-        self.temporary.append(name)
-        return name
-
     def store(self, plan):
+        extension = plan.copy.found.extension
         name = default_storage.save(
-            avmedia.recording_path(None, f"recording{plan.found.extension}"),
-            avmedia.MovedFile(plan.clean_path, f"recording{plan.found.extension}"),
+            avmedia.recording_path(None, f"recording{extension}"),
+            avmedia.MovedFile(plan.copy.path, f"recording{extension}"),
         )
         self.stored.append(name)
         return name
@@ -191,21 +182,18 @@ def _clean_recording(c, data, index, media, mentions):
     if source is INVALID:
         return INVALID
     try:
-        found = avmedia.probe(source)
-        clean_path = media.temporary_file(found.extension)
-        avmedia.copy_clean(source, clean_path, found)
+        copy = avmedia.clean_copy(source)
     except ValidationError as error:
         return c.error(join(path, "file"), " ".join(error.messages))
-    values["size"] = os.path.getsize(clean_path)
-    with open(clean_path, "rb") as stream:
-        values["sha256"] = avmedia.media.sha256_of_stream(stream)
+    media.temporary.append(copy.path)
+    found = copy.found
     if "kind" in data and data["kind"] != found.kind:
         c.error(
             join(path, "kind"),
             _("the file holds %(found)s, not %(said)s")
             % {"found": found.kind, "said": data["kind"]},
         )
-    plan = RecordingPlan(values, found, clean_path, line=c.line, path=path)
+    plan = RecordingPlan(values, copy, line=c.line, path=path)
     if "transcripts" in data:
         plan.transcripts = _clean_transcripts(
             c, data["transcripts"], path, media, found
@@ -384,10 +372,7 @@ def replace_recordings(listing, media, themes, places):
                 recording = Recording(
                     testimony_id=testimony.pk,
                     file=media.store(plan),
-                    kind=plan.found.kind,
-                    duration_ms=plan.found.duration_ms,
-                    codecs=plan.found.codecs,
-                    content_type=plan.found.content_type,
+                    **plan.copy.fields(),
                     **plan.values,
                 )
                 recording.save()
@@ -423,7 +408,7 @@ def _unchanged(testimony, plans, themes, places):
     if len(stored) != len(plans):
         return False
     for recording, plan in zip(stored, plans, strict=True):
-        wanted = Recording(**plan.values)
+        wanted = Recording(**plan.values, **plan.copy.fields())
         if [getattr(recording, f) for f in RECORDING_FIELDS] != [
             getattr(wanted, f) for f in RECORDING_FIELDS
         ]:
