@@ -50,19 +50,21 @@ def cue_problems(cues, duration_ms):
 def replace_cues(*, transcript, cues):
     """Make ``cues`` the whole of ``transcript``'s cues."""
     Cue.objects.filter(transcript=transcript).delete()
-    Cue.objects.bulk_create(
-        [
-            Cue(
-                transcript=transcript,
-                start_ms=cue.start,
-                end_ms=cue.end,
-                speaker=cue.speaker[:200],
-                text=cue.text,
-            )
-            for cue in cues
-        ],
-        batch_size=1000,
-    )
+    Cue.objects.bulk_create(cue_rows(transcript, cues), batch_size=1000)
+
+
+def cue_rows(transcript, cues):
+    """Unsaved :class:`~testimonies.models.Cue` rows of ``cues`` (TimedCues)."""
+    return [
+        Cue(
+            transcript=transcript,
+            start_ms=cue.start,
+            end_ms=cue.end,
+            speaker=cue.speaker[:200],
+            text=cue.text,
+        )
+        for cue in cues
+    ]
 
 
 def timed_cues(transcript, text=str):

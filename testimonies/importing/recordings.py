@@ -23,8 +23,7 @@ from .. import avmedia
 from ..models import Cue, Place, Recording, Segment, Testimony, Theme, Transcript
 from ..models.recording import allowed_access
 from ..timedtext import TimedTextError, parse_time, read_cues
-from ..transcripts import cue_problems
-from .bulk import batches
+from ..transcripts import cue_problems, cue_rows
 from .fields import INVALID, join
 from .problems import ABSENT, Problem
 from .tags import clean_tags
@@ -420,77 +419,61 @@ def _unchanged(testimony, plans, themes, places):
     return True
 
 
-def _transcripts_of(recording):
-    return sorted(
-        (
-            t.language,
-            t.kind,
-            t.translator,
-            sorted((c.start_ms, c.end_ms, c.speaker, c.text) for c in t.cues.all()),
-        )
-        for t in recording.transcripts.all()
+# What must match for a stored transcript or segment to stand for a planned one;
+# the planned ones are compared as the unsaved rows they would be.
+
+
+def _transcript_key(transcript, cues):
+    rows = sorted((c.start_ms, c.end_ms, c.speaker, c.text) for c in cues)
+    return (transcript.language, transcript.kind, transcript.translator, rows)
+
+
+def _segment_key(segment, theme_pks, place_pks):
+    return (
+        segment.start_ms,
+        segment.end_ms,
+        segment.language,
+        segment.title,
+        segment.synopsis,
+        list(segment.keywords),
+        sorted(theme_pks),
+        sorted(place_pks),
     )
 
 
+def _transcripts_of(recording):
+    return sorted(_transcript_key(t, t.cues.all()) for t in recording.transcripts.all())
+
+
 def _planned_transcripts(plan):
-    result = []
-    for values, cues in plan.transcripts:
-        t = Transcript(**values)
-        rows = sorted((c.start, c.end, c.speaker[:200], c.text) for c in cues)
-        result.append((t.language, t.kind, t.translator, rows))
-    return sorted(result)
+    return sorted(
+        _transcript_key(Transcript(**values), cue_rows(None, cues))
+        for values, cues in plan.transcripts
+    )
 
 
 def _segments_of(recording):
     return sorted(
-        (
-            s.start_ms,
-            s.end_ms,
-            s.language,
-            s.title,
-            s.synopsis,
-            list(s.keywords),
-            sorted(t.pk for t in s.themes.all()),
-            sorted(p.pk for p in s.places.all()),
-        )
+        _segment_key(s, [t.pk for t in s.themes.all()], [p.pk for p in s.places.all()])
         for s in recording.segments.all()
     )
 
 
 def _planned_segments(plan, themes, places):
-    result = []
-    for values, theme_keys, place_keys in plan.segments:
-        s = Segment(**values)
-        result.append(
-            (
-                s.start_ms,
-                s.end_ms,
-                s.language,
-                s.title,
-                s.synopsis,
-                list(s.keywords),
-                sorted(themes.pk(key) for key in theme_keys),
-                sorted(places.pk(key) for key in place_keys),
-            )
+    return sorted(
+        _segment_key(
+            Segment(**values),
+            [themes.pk(key) for key in theme_keys],
+            [places.pk(key) for key in place_keys],
         )
-    return sorted(result)
+        for values, theme_keys, place_keys in plan.segments
+    )
 
 
 def _write_transcripts(recording, transcripts):
     for values, cues in transcripts:
         transcript = Transcript.objects.create(recording=recording, **values)
-        rows = [
-            Cue(
-                transcript=transcript,
-                start_ms=cue.start,
-                end_ms=cue.end,
-                speaker=cue.speaker[:200],
-                text=cue.text,
-            )
-            for cue in cues
-        ]
-        for batch in batches(rows):
-            Cue.objects.bulk_create(batch)
+        Cue.objects.bulk_create(cue_rows(transcript, cues), batch_size=1000)
 
 
 def _write_segments(recording, segments, themes, places):
