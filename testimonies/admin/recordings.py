@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..languages import normalize_language, validate_language
 from ..models import Recording, Segment, Transcript
+from ..models.recording import overlapping
 from ..timedtext import (
     TimedTextError,
     format_time,
@@ -209,14 +210,13 @@ class SegmentFormSet(forms.BaseInlineFormSet):
             start, end = data.get("start_ms"), data.get("end_ms")
             if start is not None and end is not None:
                 spans.append((start, end, data.get("title", "")))
-        spans.sort()
-        for before, after in zip(spans, spans[1:], strict=False):
-            (_start, end, title), (start, _end, other) = before, after
-            if start < end:
-                raise ValidationError(
-                    _("The segments “%(first)s” and “%(second)s” overlap.")
-                    % {"first": title, "second": other}
-                )
+        pairs = overlapping(spans)
+        if pairs:
+            title, other = pairs[0]
+            raise ValidationError(
+                _("The segments “%(first)s” and “%(second)s” overlap.")
+                % {"first": title, "second": other}
+            )
 
 
 class SegmentInline(admin.StackedInline):

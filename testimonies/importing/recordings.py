@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from .. import avmedia
 from ..models import Cue, Place, Recording, Segment, Testimony, Theme, Transcript
-from ..models.recording import allowed_access
+from ..models.recording import allowed_access, overlapping
 from ..timedtext import TimedTextError, parse_time, read_cues
 from ..transcripts import cue_problems, cue_rows
 from .fields import INVALID, join
@@ -309,17 +309,16 @@ def _clean_segments(c, value, path, found, mentions, language):
         elif end > found.duration_ms + avmedia.DURATION_SLACK_MS:
             c.error(join(where, "end"), _("the segment ends after the recording"))
         result.append((values, themes, places))
-    spans = sorted(
+    spans = [
         (values["start_ms"], values["end_ms"], n)
         for n, (values, _t, _p) in enumerate(result)
-    )
-    for (_s, end, first), (start, _e, second) in zip(spans, spans[1:], strict=False):
-        if start < end:
-            c.error(
-                path,
-                _("segments %(first)s and %(second)s overlap")
-                % {"first": first, "second": second},
-            )
+    ]
+    for first, second in overlapping(spans):
+        c.error(
+            path,
+            _("segments %(first)s and %(second)s overlap")
+            % {"first": first, "second": second},
+        )
     return result
 
 

@@ -301,6 +301,20 @@ class Segment(models.Model):
     public_synopsis = PublicText("synopsis")
 
 
+def overlapping(spans):
+    """The (label, label) pairs of neighbouring ``(start, end, label)`` spans that
+    overlap, in order of start: segments of one recording may not, as an index
+    points to one place."""
+    spans = sorted(spans, key=lambda span: span[:2])
+    return [
+        (first, second)
+        for (_start, end, first), (start, _end, second) in zip(
+            spans, spans[1:], strict=False
+        )
+        if start < end
+    ]
+
+
 def allowed_access(testimony_access):
     """The access levels a recording of a testimony at ``testimony_access`` may have."""
     return ACCESS_ORDER[ACCESS_ORDER.index(testimony_access) :]
