@@ -151,6 +151,11 @@ class Recording(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def is_public(self):
+        """What ``visible_to(None)`` decides for one recording in hand (cache
+        headers): no query beyond its testimony."""
+        return self.access == Testimony.Access.PUBLIC and self.testimony.is_public()
+
     @property
     def duration_display(self):
         return format_clock(self.duration_ms) if self.duration_ms else ""

@@ -54,7 +54,6 @@ IMAGE_TYPES = {
 #: withdrawn testimony's photos disappear from caches within this time.
 PUBLIC_MAX_AGE = 60 * 60
 ACCEL_MODES = ("", "x-accel-redirect", "x-sendfile")
-A_PUBLIC = Testimony.Access.PUBLIC
 #: One range of bytes: ``bytes=0-99``, ``bytes=100-``, ``bytes=-500`` (the last 500).
 # ASCII digits only, and at most 19 (no file is larger): a longer number is a
 # range this does not read, answered with the whole file.
@@ -98,8 +97,15 @@ def serve_media(request, name):
     response["Content-Disposition"] = content_disposition_header(
         as_attachment, filename
     )
+    holder = attachment if isinstance(attachment, Recording) else testimony
+    return protected(response, public=holder.is_public())
+
+
+def protected(response, *, public):
+    """``response`` (a file of a testimony) with its content sniffing off, kept
+    by shared caches for an hour when anybody may see it, else by nobody."""
     response["X-Content-Type-Options"] = "nosniff"
-    if testimony.is_public() and getattr(attachment, "access", A_PUBLIC) == A_PUBLIC:
+    if public:
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     else:
         patch_cache_control(response, private=True, no_store=True)

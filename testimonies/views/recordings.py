@@ -6,7 +6,6 @@ transcript carries what the voice says), with redactions as marks.
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseGone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from ..models import Recording, Testimony
@@ -14,7 +13,7 @@ from ..models.testimony import validate_identifier
 from ..redaction import redact
 from ..timedtext import write_webvtt
 from ..transcripts import timed_cues
-from .media import PUBLIC_MAX_AGE
+from .media import protected
 
 
 @require_safe
@@ -45,9 +44,4 @@ def captions(request, identifier, pk, language):
         raise Http404
     cues = timed_cues(transcript, redact)
     response = HttpResponse(write_webvtt(cues), content_type="text/vtt; charset=utf-8")
-    response["X-Content-Type-Options"] = "nosniff"
-    if recording.testimony.is_public() and recording.access == Testimony.Access.PUBLIC:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-    else:
-        patch_cache_control(response, private=True, no_store=True)
-    return response
+    return protected(response, public=recording.is_public())
