@@ -13,10 +13,15 @@ The output ships in the repository: `make run` needs no espeak-ng to show it.
 
 import json
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from testimonies.timedtext import TimedCue, format_time, write_webvtt  # noqa: E402
+
 DEMO = ROOT / "testimonies" / "demo"
 MEDIA = DEMO / "media"
 PAUSE = 0.6  # seconds between cues
@@ -237,21 +242,17 @@ def duration(path):
 
 
 def clock(seconds):
-    millis = round(seconds * 1000)
-    whole, millis = divmod(millis, 1000)
-    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}.{millis:03d}"
+    return format_time(round(seconds * 1000))
 
 
 def webvtt(cues):
-    parts = [
-        "WEBVTT",
-        "",
-        "NOTE Fictional composite for the demo; a synthetic voice.",
-        "",
-    ]
-    for start, end, speaker, text in cues:
-        parts += [f"{clock(start)} --> {clock(end)}", f"<v {speaker}>{text}", ""]
-    return "\n".join(parts)
+    return write_webvtt(
+        [
+            TimedCue(round(start * 1000), round(end * 1000), text, speaker)
+            for start, end, speaker, text in cues
+        ],
+        note="Fictional composite for the demo; a synthetic voice.",
+    )
 
 
 def make(identifier, interview, work):

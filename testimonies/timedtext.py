@@ -94,9 +94,12 @@ def read_cues(data):
     )
 
 
-def write_webvtt(cues):
-    """A WebVTT file (text) of ``cues``, read back by :func:`read_cues` unchanged."""
+def write_webvtt(cues, note=""):
+    """A WebVTT file (text) of ``cues``, read back by :func:`read_cues` unchanged;
+    ``note``, one line, is written as a NOTE block before them."""
     parts = ["WEBVTT", ""]
+    if note:
+        parts += [f"NOTE {' '.join(note.split())}", ""]
     for cue in cues:
         parts.append(f"{format_time(cue.start)} --> {format_time(cue.end)}")
         text = _escape(cue.text)

@@ -93,6 +93,12 @@ class TestWebVTT:
         assert written.startswith("WEBVTT\n\n")
         assert read_cues(written) == sorted(cues, key=lambda c: (c.start, c.end))
 
+    def test_a_note_is_written_before_the_cues_and_read_past(self):
+        cues = [TimedCue(0, 900, "Подвал.", "Narrator")]
+        written = write_webvtt(cues, note="Fictional,\nsynthetic voice.")
+        assert written.startswith("WEBVTT\n\nNOTE Fictional, synthetic voice.\n\n")
+        assert read_cues(written) == cues
+
     def test_a_header_alone_is_refused_as_holding_no_cues(self):
         assert problems_of("WEBVTT\n") == [(None, "the file holds no cues.")]
 
