@@ -47,6 +47,18 @@ def hit_data(hit, request, language=None):
                 "url": request.build_absolute_uri(passage.url),
             }
             for passage in hit.search_passages
+        ]
+        + [
+            {
+                "recording": moment.recording,
+                "start": moment.start_seconds,
+                "end": moment.end_seconds,
+                "language": moment.language,
+                "snippet": str(moment.snippet),
+                "url": request.build_absolute_uri(moment.url),
+                **({"segment": moment.title} if moment.title else {}),
+            }
+            for moment in getattr(hit, "search_moments", ())
         ],
         "matched": [
             matched_data(kind, value, language) for kind, value in hit.search_matched

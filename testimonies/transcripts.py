@@ -50,7 +50,24 @@ def cue_problems(cues, duration_ms):
 def replace_cues(*, transcript, cues):
     """Make ``cues`` the whole of ``transcript``'s cues."""
     Cue.objects.filter(transcript=transcript).delete()
-    Cue.objects.bulk_create(cue_rows(transcript, cues), batch_size=1000)
+    write_cues(transcript, cues)
+
+
+def write_cues(transcript, cues):
+    """Store ``cues`` (TimedCues) as ``transcript``'s, and its ``text`` with them:
+    the one way cues are written (the admin's upload, the import), so that what
+    search reads of a transcript is always its cues. The caller tells the search
+    index (``testimonies_changed``) once everything is written."""
+    rows = cue_rows(transcript, cues)
+    Cue.objects.bulk_create(rows, batch_size=1000)
+    transcript.text = cue_text(rows)
+    type(transcript).objects.filter(pk=transcript.pk).update(text=transcript.text)
+
+
+def cue_text(rows):
+    """A transcript's ``text``: its cues' texts in the order they are read."""
+    ordered = sorted(rows, key=lambda cue: (cue.start_ms, cue.end_ms))
+    return "\n".join(cue.text for cue in ordered)
 
 
 def cue_rows(transcript, cues):

@@ -110,6 +110,36 @@ def make_recording(testimony, *, seconds=1, **fields):
     return Recording.objects.create(testimony=testimony, file=name, **stored)
 
 
+def make_transcript(recording, cues, *, language="ru", **fields):
+    """A transcript of ``recording`` made of ``cues`` (``(start_ms, end_ms,
+    text)`` or with a speaker), written as the admin writes it: the cues
+    replaced whole, then the search index told."""
+    from testimonies.models import Testimony, Transcript
+    from testimonies.signals import testimonies_changed
+    from testimonies.timedtext import TimedCue
+    from testimonies.transcripts import replace_cues
+
+    transcript = Transcript.objects.create(
+        recording=recording, language=language, **fields
+    )
+    replace_cues(transcript=transcript, cues=[TimedCue(*cue) for cue in cues])
+    testimonies_changed.send(sender=Testimony, ids=[recording.testimony_id])
+    return transcript
+
+
+def make_segment(recording, start_ms, end_ms, title, **fields):
+    """A segment of ``recording``'s index, the search index told."""
+    from testimonies.models import Segment, Testimony
+    from testimonies.signals import testimonies_changed
+
+    fields.setdefault("language", "en")
+    segment = Segment.objects.create(
+        recording=recording, start_ms=start_ms, end_ms=end_ms, title=title, **fields
+    )
+    testimonies_changed.send(sender=Testimony, ids=[recording.testimony_id])
+    return segment
+
+
 @functools.cache
 def _clean_tone(seconds):
     """An MP3 tone as a save stores it, and its :class:`CleanCopy` (made once

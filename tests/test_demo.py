@@ -198,6 +198,14 @@ class TestLoadDemo:
             assert last.end_ms <= recording.duration_ms
             assert recording.segments.count() == 2
             assert Recording.objects.visible_to(None).filter(pk=recording.pk).exists()
+            # What it says is searchable, and found at its moment.
+            assert original.text.splitlines()[0] == original.cues.first().text
+        from testimonies.search import search
+
+        [hit] = search(Testimony.objects.visible_to(None), "сухо").filter(
+            identifier="DEMO-RU-002"
+        )[0:1]
+        assert [m.start for m in hit.search_moments] == [6_218]
 
     def test_the_demo_recordings_ship_small(self):
         from testimonies.management.commands.load_demo import DEMO_COLLECTION

@@ -25,8 +25,11 @@ from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
 from testimonies.dates import archive_today
-from testimonies.models import Cue, Segment, Testimony, Transcript, Translation
+from testimonies.models import Segment, Testimony, Transcript, Translation
 from testimonies.search import search
+from testimonies.signals import testimonies_changed
+from testimonies.timedtext import TimedCue
+from testimonies.transcripts import write_cues
 
 from .factories import (
     make_document,
@@ -53,6 +56,8 @@ HIDDEN = {
     "sealed": ("xylosealed", {"sealed_until": archive_today()}),
 }
 REDACTED = "xyloredacted"
+#: The markers the public testimony's hidden voices say (see ``speak``).
+SPOKEN = {HIDDEN["researchers"][0], HIDDEN["restricted"][0]}
 SEARCH = "/search/"
 API = "/api/v1/testimonies/"
 AUDIENCES = {
@@ -205,15 +210,11 @@ class Collection:
 
 def speak(recording, marker):
     """A transcript and a segment of ``recording`` saying ``marker``, and a
-    redacted word; the address of its captions."""
+    redacted word, written as the admin and the import write them (telling the
+    search index); the address of its captions."""
     transcript = Transcript.objects.create(recording=recording, language="uk")
-    Cue.objects.create(
-        transcript=transcript,
-        start_ms=0,
-        end_ms=500,
-        speaker=f"{marker} speaker",
-        text=f"{marker} cue about the shared road, [[{REDACTED}]]",
-    )
+    text = f"{marker} {marker}spoken cue about the shared road, [[{REDACTED}]]"
+    write_cues(transcript, [TimedCue(0, 500, text, f"{marker} speaker")])
     Segment.objects.create(
         recording=recording,
         start_ms=0,
@@ -221,7 +222,9 @@ def speak(recording, marker):
         language="uk",
         title=f"{marker} segment",
         synopsis=f"[[{REDACTED}]] drove",
+        keywords=[f"{marker}keyword"],
     )
+    testimonies_changed.send(sender=Testimony, ids=[recording.testimony_id])
     return reverse(
         "testimonies:captions",
         args=[recording.testimony.identifier, recording.pk, "uk"],
@@ -383,7 +386,22 @@ def test_search_finds_nothing_hidden_in_the_queryset(collection):
             expected = (
                 {identifier_of(marker)} if marker in AUDIENCES[audience] else set()
             )
+            if marker in AUDIENCES[audience] and marker in SPOKEN:
+                # The public testimony's voice for researchers says it too.
+                expected.add(collection.public.identifier)
             assert found == expected, (audience, marker)
+            # The words of a voice one may not hear: neither found, nor
+            # excluded (a search of the public text without them would
+            # otherwise tell they are spoken).
+            for word in (f"{marker}keyword", f"{marker}spoken"):
+                spoken = {t.identifier for t in search(visible, word)}
+                assert spoken == expected, (audience, word)
+            without = {t.identifier for t in search(visible, f"driver -{marker}")}
+            assert without == (
+                set()
+                if marker in AUDIENCES[audience] and marker in SPOKEN
+                else {collection.public.identifier}
+            ), (audience, marker)
         assert not search(visible, REDACTED)
         assert not search(Testimony.objects.all(), REDACTED)  # nor for archivists
         hits = search(visible, "driver")

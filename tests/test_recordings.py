@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from testimonies.models import Cue, Recording, Segment, Testimony, Transcript
+from testimonies.search import search
 from testimonies.timedtext import TimedCue, read_cues
 from testimonies.transcripts import cue_problems
 
@@ -205,6 +206,29 @@ class TestAdmin:
             (1000, 1900, "Interviewer"),
         ]
 
+    def test_what_the_admin_writes_is_found_by_search_at_once(
+        self, archivist_client, recording
+    ):
+        response = self.post_recording(
+            archivist_client,
+            recording,
+            transcripts=[
+                {
+                    "language": "ru",
+                    "kind": "original",
+                    "cues_file": SimpleUploadedFile("t.vtt", TRANSCRIPT.encode()),
+                }
+            ],
+            segments=[
+                {"start_ms": "0", "end_ms": "1", "language": "en", "title": "Buses"}
+            ],
+        )
+        assert response.status_code == 302, response.context["errors"]
+        visible = Testimony.objects.visible_to(make_researcher("reader"))
+        for word in ["basement", "buses"]:
+            found = [hit.pk for hit in search(visible, word)]
+            assert found == [recording.testimony.pk], word
+
     def test_a_broken_transcript_is_refused_with_its_line_and_nothing_changes(
         self, archivist_client, recording
     ):
@@ -269,6 +293,9 @@ class TestAdmin:
         )
         assert response.status_code == 302
         assert list(transcript.cues.values_list("text", flat=True)) == ["new"]
+        # What search reads of it follows.
+        transcript.refresh_from_db()
+        assert transcript.text == "new"
 
     def test_segments_take_times_as_clock_times(self, archivist_client, recording):
         theme = make_theme("Shelter")

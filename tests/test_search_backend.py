@@ -449,8 +449,9 @@ class TestFacetsAndSnippets:
             # The change log's token, the engine's matches, the ranked ids,
             # testimonies with their narrator, translations, and the theme and
             # place links (the tags themselves are kept in memory:
-            # testimonies.search.hitsets).
-            expected = 6  # on both engines
+            # testimonies.search.hitsets), and the recordings the visitor may
+            # hear (their transcripts, segments and cues only when there are).
+            expected = 7  # on both engines
             with django_assert_num_queries(expected):
                 hits = results[0:size]
             assert len(hits) == size

@@ -22,7 +22,7 @@ from testimonies.search.backends import backend_for
 from testimonies.search.backends.base import FIELDS
 from testimonies.signals import testimonies_changed
 
-from .factories import make_narrator, make_testimony
+from .factories import make_narrator, make_recording, make_testimony, make_transcript
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +230,17 @@ class TestFlushAndMigrate:
         assert not store.is_installed()
         call_command("migrate", verbosity=0)
         assert found("地下") == found("室") == {"JA"}
+        assert index_rows() == 1
+
+    def test_migrating_to_spoken_words_indexes_what_recordings_say(self):
+        testimony = make_testimony(identifier="REC", body="Текст.")
+        recording = make_recording(testimony, access=Testimony.Access.PUBLIC)
+        make_transcript(recording, [(0, 1_000, "Мы сидели в подвале.")])
+        call_command("migrate", "testimonies", "0014", verbosity=0)
+        # Back at 0014 a transcript is its cues alone; going forward fills its
+        # text from them and indexes the testimony again with its words.
+        call_command("migrate", verbosity=0)
+        assert found("подвал") == {"REC"}
         assert index_rows() == 1
 
     def test_migrate_recreates_a_missing_store_and_indexes(self):

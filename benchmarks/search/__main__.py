@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.search --documents 100000
     scripts/with_postgres.py .venv/bin/python -m benchmarks.search --documents 100000
     .venv/bin/python -m benchmarks.search --scale 10000,100000,1000000
+    .venv/bin/python -m benchmarks.search --documents 100000 --recorded 10000
 
 The benchmark never touches the archive's own database. This launcher picks a
 throwaway one — a new SQLite file in a temporary folder, or a new database created
@@ -60,6 +61,13 @@ def arguments():
         default=5,
         help="edit + request rounds per query for the first request after an edit",
     )
+    parser.add_argument(
+        "--recorded",
+        type=int,
+        default=0,
+        help="testimonies given an hour-long transcript after the import (600 "
+        "cues), the query set timed before and after; default 0",
+    )
     parser.add_argument("--seed", type=int, default=20240806)
     parser.add_argument(
         "--database-url",
@@ -100,6 +108,8 @@ def main(argv=None):
         parser.error("--documents, --runs and --edit-rounds must be positive")
     if options.naive_runs < 0:
         parser.error("--naive-runs must be 0 or more")
+    if not 0 <= options.recorded <= min(documents):
+        parser.error("--recorded must be between 0 and --documents")
     if options.worker:
         return work(options, documents[0])
     url = options.database_url
@@ -151,6 +161,7 @@ def run_child(url, workdir, options, documents):
         f"--naive-runs={options.naive_runs}",
         f"--edit-rounds={options.edit_rounds}",
         f"--seed={options.seed}",
+        f"--recorded={options.recorded}",
     ]
     environment = {
         **os.environ,
@@ -180,6 +191,7 @@ def work(options, documents):
         naive_runs=options.naive_runs,
         edit_rounds=options.edit_rounds,
         seed=options.seed,
+        recorded=options.recorded,
         workdir=Path(options.workdir or tempfile.mkdtemp(prefix="bench-search-")),
         write=lambda line: print(line, flush=True),
         progress=lambda message: print(message, file=sys.stderr, flush=True),

@@ -294,6 +294,19 @@ class Collection:
             start += length
         return " ".join(sentences)
 
+    def planted_words(self, language):
+        """``[(probability, forms)]``: how often each word the query set looks
+        for is planted in a testimony of ``language``, and its forms."""
+        return self._plants[language]
+
+    def sentence(self, language, words, rng):
+        """``words`` words of ``language`` as a sentence, drawn with ``rng`` (a
+        stream apart from the collection's, which stays as it was)."""
+        drawn = self.vocabularies[language].draw(rng, words)
+        if language == "ja":
+            return "".join(drawn) + "。"
+        return " ".join(drawn).capitalize() + "."
+
     def _document(self, language, budget):
         rng = self.rng
         title = self.vocabularies[language].draw(rng, rng.randint(3, 8))

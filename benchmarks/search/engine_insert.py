@@ -49,6 +49,7 @@ def texts_of(line, tags):
             for translation in line.get("translations", [])
             for key in ("title", "summary", "body")
         ],
+        "spoken": {},  # the generated lines have no recordings
     }
 
 

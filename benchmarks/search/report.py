@@ -110,6 +110,24 @@ def table(rows):
     return lines
 
 
+def before_after_table(rows, before):
+    """Each query's hits and API p50 before and after the transcripts."""
+    lines = [
+        f"{'query':<34} {'hits before':>11} {'after':>7} "
+        f"{'p50 before':>10} {'after':>7} {'×':>5}"
+    ]
+    for row in rows:
+        earlier = before.get(row.query.label)
+        if earlier is None or earlier.error or not row.answered:
+            continue
+        lines.append(
+            f"{row.query.label:<34} {earlier.hits:>11,} {row.api.hits:>7,} "
+            f"{earlier.p50:>10.1f} {row.api.p50:>7.1f} "
+            f"{row.api.p50 / earlier.p50:>5.2f}"
+        )
+    return lines
+
+
 def after_edit_table(results):
     header = f"{'query':<34} {'request p50':>12} {'request max':>12} {'save p50':>11}"
     lines = [header, "-" * len(header)]

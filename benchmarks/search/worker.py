@@ -23,12 +23,25 @@ from . import edits, measure, report
 from .corpus import Collection
 from .memory import process_memory
 from .queries import query_set
+from .spoken import add_transcripts
 
 
-def run(*, documents, runs, naive_runs, edit_rounds, seed, workdir, write, progress):
+def run(
+    *,
+    documents,
+    runs,
+    naive_runs,
+    edit_rounds,
+    seed,
+    workdir,
+    write,
+    progress,
+    recorded=0,
+):
     """Generate, import and measure; ``write(line)`` prints the report, and a
     summary goes to ``workdir/summary-DOCUMENTS.json``. True if every target
-    is met."""
+    is met. ``recorded``: testimonies given an hour-long transcript after the
+    import (:mod:`.spoken`), the query set timed before and after."""
     write(f"Search benchmark: {documents:,} testimonies")
     write(f"Machine: {report.machine()}")
     call_command("migrate", verbosity=0)
@@ -62,6 +75,32 @@ def run(*, documents, runs, naive_runs, edit_rounds, seed, workdir, write, progr
         f"({stats.text_bytes / 1e6:.1f} MB: titles, summaries, texts, translations)"
     )
 
+    queries = query_set()
+    before = None
+    if recorded:
+        gc.collect()
+        gc.freeze()
+        before = {}
+        for number, query in enumerate(queries, 1):
+            progress(f"Before the transcripts, query {number} of {len(queries)}")
+            before[query.label] = measure.through_api(query, runs)
+        spoken = add_transcripts(collection, recorded, seed, progress)
+        write(
+            f"Transcripts: {spoken.recordings:,} testimonies given a public "
+            f"recording with an hour-long transcript ({spoken.cues:,} cues, "
+            f"{spoken.text_bytes / 1e6:.1f} MB of text) written in "
+            f"{spoken.written_seconds:.1f} s; indexed again in "
+            f"{spoken.indexed_seconds:.1f} s = "
+            f"{spoken.recordings / spoken.indexed_seconds:,.0f} recorded "
+            "testimonies/s"
+        )
+        grown = backend_for(connection).size_in_bytes()
+        write(
+            f"Index with the transcripts: {grown / 1e6:.1f} MB "
+            f"(+{(grown - index_bytes) / 1e6:.1f} MB = "
+            f"{(grown - index_bytes) / spoken.text_bytes:.2f}× their text)"
+        )
+        backend_for(connection).refresh_statistics()
     # As a server process after start-up: what is alive now (vocabularies,
     # dictionaries, caches) is frozen, so the cycle collector does not walk it on
     # every request (docs/performance.md, "Serving").
@@ -69,7 +108,6 @@ def run(*, documents, runs, naive_runs, edit_rounds, seed, workdir, write, progr
     gc.collect()
     gc.freeze()
     rows = []
-    queries = query_set()
     for number, query in enumerate(queries, 1):
         progress(f"Query {number} of {len(queries)}: {query.label}")
         rows.append(
@@ -110,6 +148,14 @@ def run(*, documents, runs, naive_runs, edit_rounds, seed, workdir, write, progr
     for line in report.after_edit_table(after_edit):
         write(line)
 
+    if before:
+        write("")
+        write(
+            f"With the transcripts of {recorded:,} recorded testimonies, against "
+            "the same queries just before they were added (API p50, ms):"
+        )
+        for line in report.before_after_table(rows, before):
+            write(line)
     answered = [row for row in rows if row.answered]
     write("")
     write(

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..languages import normalize_language, validate_language
-from ..models import Recording, Segment, Transcript
+from ..models import Recording, Segment, Testimony, Transcript
 from ..models.recording import overlapping
+from ..signals import testimonies_changed
 from ..timedtext import (
     TimedTextError,
     format_time,
@@ -290,6 +291,12 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("testimony")
+
+    def save_related(self, request, form, formsets, change):
+        # Transcripts, their cues and the segments are written after the
+        # recording: tell the search index once they are all in place.
+        super().save_related(request, form, formsets, change)
+        testimonies_changed.send(sender=Testimony, ids=[form.instance.testimony_id])
 
     def get_urls(self):
         transcript = path(

@@ -20,10 +20,10 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from .. import avmedia
-from ..models import Cue, Place, Recording, Segment, Testimony, Theme, Transcript
+from ..models import Place, Recording, Segment, Testimony, Theme, Transcript
 from ..models.recording import allowed_access, overlapping
 from ..timedtext import TimedTextError, parse_time, read_cues
-from ..transcripts import cue_problems, cue_rows
+from ..transcripts import cue_problems, cue_rows, write_cues
 from .fields import INVALID, join
 from .problems import ABSENT, Problem
 from .tags import clean_tags
@@ -472,7 +472,7 @@ def _planned_segments(plan, themes, places):
 def _write_transcripts(recording, transcripts):
     for values, cues in transcripts:
         transcript = Transcript.objects.create(recording=recording, **values)
-        Cue.objects.bulk_create(cue_rows(transcript, cues), batch_size=1000)
+        write_cues(transcript, cues)
 
 
 def _write_segments(recording, segments, themes, places):

@@ -42,6 +42,15 @@ class RecordingQuerySet(models.QuerySet):
             access__in=readable_access(user),
         )
 
+    def heard_in(self, testimonies, readable_access):
+        """The recordings of ``testimonies`` (ids of testimonies a ``visible_to``
+        queryset gave) that its user may hear: those at the access levels it
+        says its user may read (``TestimonyQuerySet.readable_access``). With
+        the testimonies' own visibility, this is :meth:`visible_to`."""
+        return self.filter(
+            testimony_id__in=list(testimonies), access__in=readable_access
+        )
+
     def for_fixity(self):
         return self.select_related("testimony").only(
             "pk", "sha256", "testimony__identifier", "file"
@@ -180,8 +189,13 @@ class Transcript(models.Model):
         _("kind"), max_length=10, choices=Kind.choices, default=Kind.ORIGINAL
     )
     translator = models.CharField(_("translator"), max_length=200, blank=True)
+    # The text of its cues in order, one per line, as stored (redactions marked):
+    # what search indexes and scans for moments, one row instead of hundreds.
+    # Kept by transcripts.write_cues, the one writer of cues; not in the history
+    # (the cues are the record, and an hour of speech is 50 KB).
+    text = models.TextField(_("text of its cues"), blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         verbose_name = _("transcript")

@@ -42,6 +42,9 @@ def several(value):
 
 
 class TestimonyQuerySet(models.QuerySet):
+    # The access levels visible_to() found its user may read (None: not narrowed).
+    _readable = None
+
     def visible_to(self, user):
         """What ``user`` may see. Every surface of the archive goes through this.
 
@@ -49,16 +52,37 @@ class TestimonyQuerySet(models.QuerySet):
         researcher-only testimonies. Neither sees a testimony sealed until today
         or later (in the archive's time zone): it opens the day after its
         embargo, with nothing to run. Archivists (permission ``read_nonpublic``):
-        everything.
+        everything. The queryset remembers the access levels ``user`` may read
+        (:attr:`readable_access`), for what depends on them beyond the rows.
         """
         if audience_of(user) == Audience.ARCHIVIST:
-            return self.all()
-        return self.filter(
-            models.Q(sealed_until__isnull=True)
-            | models.Q(sealed_until__lt=archive_today()),
-            status=Testimony.Status.PUBLISHED,
-            access__in=readable_access(user),
-        )
+            visible = self.all()
+        else:
+            visible = self.filter(
+                models.Q(sealed_until__isnull=True)
+                | models.Q(sealed_until__lt=archive_today()),
+                status=Testimony.Status.PUBLISHED,
+                access__in=readable_access(user),
+            )
+        levels = readable_access(user)
+        if self._readable is not None:  # narrowed twice: what both may read
+            levels = [level for level in levels if level in self._readable]
+        visible._readable = tuple(levels)
+        return visible
+
+    @property
+    def readable_access(self):
+        """The access levels of the recordings (like ``Recording.objects.
+        visible_to``) whose words a search of this queryset hears: those its
+        ``visible_to`` user may read; only the public's if it was never narrowed."""
+        if self._readable is None:
+            return (Testimony.Access.PUBLIC,)
+        return self._readable
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._readable = self._readable
+        return clone
 
     def sealed(self):
         """The testimonies under an embargo today."""

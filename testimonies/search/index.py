@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Prefetch
 
+from ..redaction import redact
 from . import analyzer
+from .audiences import marked_tokens
 from .backends import backend_for
 from .backends.base import FIELDS
 from .pipeline import Pipeline
@@ -63,14 +65,17 @@ def indexed_text(testimony, *, names=True):
 
     ``title``, ``summary`` and ``body`` are the original's; ``names`` are the
     identifier, the narrator's alias and every name, in every language, of its
-    themes and places
-    (left empty with ``names=False``: snippets never quote them); ``translations``
-    are each translation's title, summary and body. Texts are redacted
-    (:mod:`testimonies.redaction`): a hidden passage is found by nobody, archivists
-    included, and snippets never quote it.
+    themes and places; ``translations`` are each translation's title, summary
+    and body; ``spoken`` maps the access level of each of its recordings to the
+    words of their transcripts and segment indexes (:func:`spoken_texts`).
+    ``names=False`` leaves out names and spoken words, which snippets never quote
+    (a hit's moments in its recordings quote cues: ``passages.moments``). Texts
+    are redacted (:mod:`testimonies.redaction`): a hidden passage is found by
+    nobody, archivists included, and snippets never quote it.
     """
-    found = []
+    found, spoken = [], {}
     if names:
+        spoken = related_spoken(testimony)
         found = [testimony.identifier]
         if testimony.narrator_id:
             found.append(testimony.narrator.alias)
@@ -93,15 +98,74 @@ def indexed_text(testimony, *, names=True):
                 translation.public_body,
             )
         ],
+        "spoken": spoken,
     }
 
 
 def analyze(text):
-    """Turn :func:`indexed_text` into an analyzed document for a backend."""
-    return {
+    """Turn :func:`indexed_text` into an analyzed document for a backend: the
+    spoken words of each access level marked as its own (:mod:`.audiences`)."""
+    document = {
         name: [analyzer.index_tokens(piece) for piece in text[name] if piece]
         for name in FIELDS
+        if name != "spoken"
     }
+    document["spoken"] = [
+        marked_tokens(analyzer.index_tokens(piece), access)
+        for access, pieces in text["spoken"].items()
+        for piece in pieces
+        if piece
+    ]
+    return document
+
+
+def related_spoken(testimony):
+    """``{access: [text]}`` of ``testimony``'s recordings, loaded or not."""
+    loaded = getattr(testimony, "indexed_spoken", None)
+    if loaded is None:
+        loaded = spoken_texts([testimony.pk], testimony._state.db).get(testimony.pk, {})
+    return loaded
+
+
+def spoken_texts(ids, using=DEFAULT_DB_ALIAS):
+    """``{testimony id: {access: [text, ...]}}``: for each recording of the
+    testimonies ``ids``, at its access level, each transcript's text (its cues
+    in order: a phrase may run from one cue into the next), then each segment's
+    title, synopsis and keywords. Redacted, as every indexed text is."""
+    from ..models import Segment, Transcript
+
+    found = {}
+
+    def texts(pk, access):
+        return found.setdefault(pk, {}).setdefault(access, [])
+
+    transcripts = (
+        Transcript.objects.using(using)
+        .filter(recording__testimony_id__in=ids)
+        .order_by(
+            "recording__testimony_id", "recording__position", "recording_id", "language"
+        )
+        .values_list("recording__testimony_id", "recording__access", "text")
+    )
+    for pk, access, text in transcripts.iterator(chunk_size=100):
+        texts(pk, access).append(redact(text))
+    segments = (
+        Segment.objects.using(using)
+        .filter(recording__testimony_id__in=ids)
+        .order_by("recording__testimony_id", "recording__position", "start_ms")
+        .values_list(
+            "recording__testimony_id",
+            "recording__access",
+            "title",
+            "synopsis",
+            "keywords",
+        )
+    )
+    for pk, access, title, synopsis, keywords in segments:
+        texts(pk, access).extend(
+            [redact(title), redact(synopsis), *map(redact, keywords or ())]
+        )
+    return found
 
 
 def for_indexing(queryset):
@@ -202,7 +266,9 @@ class TextLoader:
             )
         )
         tags = self._tags()
+        spoken = spoken_texts([testimony.pk for testimony in loaded], self.using)
         for testimony in loaded:
+            testimony.indexed_spoken = spoken.get(testimony.pk, {})
             for name, through in (
                 ("themed_items", ThemedItem),
                 ("placed_items", PlacedItem),

@@ -66,9 +66,11 @@ def annotate_hit(testimony, query, seen=None):
     """Give a loaded hit what a list of results shows: ``search_snippet`` (safe
     HTML), ``search_snippet_language``, ``search_themes``/``search_places``
     (tags, by name) from the rows already loaded for the snippet,
-    ``search_passages`` (:mod:`.passages`) and ``search_matched``: the names it
-    matched by (:func:`matched_names`). ``seen``: a dict shared by the hits of
-    one page, remembering which tags matched."""
+    ``search_passages`` (:mod:`.passages`), ``search_snippet_marks`` (whether
+    the snippet marks a match, rather than being the start of the summary) and
+    ``search_matched``: the names it matched by (:func:`matched_names`).
+    ``seen``: a dict shared by the hits of one page, remembering which tags
+    matched."""
     translations = index.related(testimony, "translations")
     found = passages(testimony, query)
     if found and found[0].original:
@@ -92,7 +94,8 @@ def annotate_hit(testimony, query, seen=None):
         setattr(testimony, attribute, sorted(tags, key=lambda tag: tag.name))
     testimony.search_passages = found
     testimony.search_matched = matched_names(testimony, query, seen)
-    testimony.search_matched_only = "<mark>" not in html and bool(
+    testimony.search_snippet_marks = "<mark>" in html
+    testimony.search_matched_only = not testimony.search_snippet_marks and bool(
         testimony.search_matched
     )
 

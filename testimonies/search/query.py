@@ -16,13 +16,14 @@ Over-long queries are cut (``Query.shortened``), never refused.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import product
 
 from django.utils.translation import gettext_lazy as _
 
 from . import analyzer
+from .audiences import MARKS
 
 MAX_QUERY_LENGTH = 1000
 MAX_CLAUSES = 24
@@ -64,16 +65,32 @@ class Phrase:
         """Every token the phrase may match, for highlighting."""
         return frozenset(token for word in self.words for token in word)
 
+    def marked(self, mark):
+        """The phrase as spoken in recordings of a marked level (:mod:`.audiences`)."""
+        return Phrase(
+            tuple(
+                tuple(
+                    analyzer.Prefix(mark + token)
+                    if isinstance(token, analyzer.Prefix)
+                    else mark + token
+                    for token in word
+                )
+                for word in self.words
+            )
+        )
+
 
 @dataclass(frozen=True)
 class Query:
     """A parsed query: every group must match (AND), within a group any phrase (OR);
-    no ``excluded`` phrase may match."""
+    no ``excluded`` phrase may match. ``heard``: the access levels, beyond the
+    public's, of the recordings whose words may match (:mod:`.audiences`)."""
 
     text: str = ""
     groups: tuple = ()
     excluded: tuple = ()
     shortened: bool = False
+    heard: tuple = ()
 
     @property
     def is_blank(self):
@@ -94,7 +111,21 @@ class Query:
     def exclusions(self):
         """A query matching what any excluded phrase matches (for a search with
         only exclusions, whose hits are everything else)."""
-        return Query(groups=(self.excluded,))
+        return Query(groups=(self.excluded,), heard=self.heard)
+
+    def heard_by(self, levels):
+        """The query searching the words of recordings at ``levels`` too (the
+        marked ones among them)."""
+        return replace(self, heard=tuple(level for level in MARKS if level in levels))
+
+    def forms(self, phrases):
+        """``phrases`` as written, then each as spoken at each heard level: what
+        a backend looks for."""
+        if not self.heard:
+            return tuple(phrases)
+        return tuple(phrases) + tuple(
+            phrase.marked(MARKS[level]) for level in self.heard for phrase in phrases
+        )
 
     @property
     def message(self):

@@ -19,6 +19,7 @@ from .backends import backend_for
 from .facets import VOCABULARIES, facets_of
 from .identifiers import first, identified_hit
 from .loading import annotate_hit
+from .passages import moments
 from .query import Query, parse_query
 from .slicing import SlicedList
 from .sources import NEWEST, OLDEST, RELEVANCE, SORTS, hit_source
@@ -28,13 +29,16 @@ __all__ = ["NEWEST", "OLDEST", "RELEVANCE", "SORTS", "SearchResults"]
 
 class SearchResults(SlicedList):
     def __init__(self, queryset, query, sort=None, filters=None):
-        """``queryset``: what may be searched (``visible_to(user)``); ``filters``:
+        """``queryset``: what may be searched (``visible_to(user)``, which also
+        says whose recordings' words count: ``readable_access``); ``filters``:
         keyword arguments of ``filter_by()``, kept apart so that each facet can
         count as if its own vocabulary were not filtered (what a click gives)."""
         self.base = queryset
         self.filters = {key: value for key, value in (filters or {}).items() if value}
         self.queryset = queryset.filter_by(**self.filters) if self.filters else queryset
-        self.query = query if isinstance(query, Query) else parse_query(query)
+        query = query if isinstance(query, Query) else parse_query(query)
+        # The words of recordings count at the levels the user may hear.
+        self.query = query.heard_by(self.queryset.readable_access)
         self.sort = sort if sort in (NEWEST, OLDEST) else None
         self.sort = self.sort or (RELEVANCE if self.query.groups else NEWEST)
         self._started = time.perf_counter()
@@ -141,4 +145,5 @@ class SearchResults(SlicedList):
             testimony.search_rank = score
             annotate_hit(testimony, self.source.query, seen)
             hits.append(testimony)
+        moments(hits, self.source.query, self.queryset.readable_access)
         return hits

@@ -2,7 +2,8 @@
 
 Connected in ``TestimoniesConfig.ready()`` through :func:`connect`. Besides the
 model signals, ``testimonies.signals.testimonies_changed`` covers bulk changes
-(imports, admin actions, tag merges), and ``post_migrate`` repairs the index after
+(imports, admin actions, tag merges, a transcript's cues or a recording's segments
+written), and ``post_migrate`` repairs the index after
 ``migrate`` and ``flush`` (which empties tables without sending signals).
 """
 
@@ -17,7 +18,7 @@ from . import changes, index
 
 # The last migration that changed the store: until it is applied, the store is
 # left alone (an older analyzer's, or missing after going back).
-MIGRATION = ("testimonies", "0013_search_head_vector")
+MIGRATION = ("testimonies", "0015_search_spoken_words")
 
 # Keys of objects whose deletion is under way in this thread. Their dependent rows
 # (taggings, translations) are deleted first, each sending a signal; reindexing
@@ -148,6 +149,38 @@ def _narrated_ids(narrator, using):
     return list(narrator.testimonies.using(using).values_list("pk", flat=True))
 
 
+def recording_saved(sender, instance, created, using, **kwargs):
+    # A new recording has no transcript or segment yet: their writers (the
+    # admin, the import) send testimonies_changed once they are written. A
+    # saved one may have changed its access level, which marks its words.
+    if not created:
+        _touch([instance.testimony_id], using)
+
+
+def recording_deleting(sender, instance, using, **kwargs):
+    _deleting().add((using, "recording", instance.pk))
+
+
+def recording_deleted(sender, instance, using, **kwargs):
+    _deleting().discard((using, "recording", instance.pk))
+    _touch([instance.testimony_id], using)
+
+
+def transcript_deleted(sender, instance, using, **kwargs):
+    recording = (using, "recording", instance.recording_id)
+    if recording in _deleting():
+        return
+    from ..models import Recording
+
+    testimony = (
+        Recording.objects.using(using)
+        .filter(pk=instance.recording_id)
+        .values_list("testimony_id", flat=True)
+        .first()
+    )
+    _touch([testimony], using)
+
+
 def bulk_changed(sender, ids=(), using=DEFAULT_DB_ALIAS, **kwargs):
     changes.compact_after_commit(using)
     index.reindex(ids, using)
@@ -180,9 +213,11 @@ def connect(app_config):
         Narrator,
         Place,
         PlacedItem,
+        Recording,
         Testimony,
         Theme,
         ThemedItem,
+        Transcript,
         Translation,
     )
 
@@ -211,6 +246,10 @@ def connect(app_config):
     on(signals.post_save, narrator_saved, Narrator)
     on(signals.pre_delete, narrator_deleting, Narrator)
     on(signals.post_delete, narrator_deleted, Narrator)
+    on(signals.post_save, recording_saved, Recording)
+    on(signals.pre_delete, recording_deleting, Recording)
+    on(signals.post_delete, recording_deleted, Recording)
+    on(signals.post_delete, transcript_deleted, Transcript)
     testimonies_changed.connect(bulk_changed, dispatch_uid="search.bulk_changed")
     signals.post_migrate.connect(
         migrated, sender=app_config, dispatch_uid="search.migrated"

@@ -69,6 +69,39 @@ def test_small_run_prints_the_report():
     assert not Testimony.objects.exists()
 
 
+def test_recorded_testimonies_are_timed_before_and_after_their_transcripts():
+    done = benchmark(
+        "--documents", 60, "--runs", 1, "--naive-runs", 0, "--edit-rounds", 1,
+        "--recorded", 20,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = done.stdout
+    assert re.search(
+        r"Transcripts: 20 testimonies given a public recording with an hour-long "
+        r"transcript \(12,000 cues, [\d.]+ MB of text\) written in [\d.]+ s; "
+        r"indexed again in [\d.]+ s",
+        report,
+    ), report
+    assert re.search(r"Index with the transcripts: [\d.]+ MB \(\+[\d.]+ MB", report)
+    table = report.split("just before they were added")[1].split("Median")[0]
+    counts = [
+        [int(count.replace(",", "")) for count in line.split()[-5:-3]]
+        for line in table.splitlines()[2:]
+        if line.strip()
+    ]
+    assert len(counts) == 26
+    # The words looked for are spoken too: some testimonies are found by their
+    # transcripts alone, and none is lost.
+    assert all(after >= before for before, after in counts)
+    assert sum(after for _, after in counts) > sum(before for before, _ in counts)
+
+
+def test_refuses_more_recorded_testimonies_than_testimonies():
+    done = benchmark("--documents", 10, "--recorded", 11)
+    assert done.returncode == 2
+    assert "--recorded" in done.stderr
+
+
 def test_refuses_an_existing_sqlite_file(tmp_path):
     existing = tmp_path / "archive.sqlite3"
     existing.write_bytes(b"")

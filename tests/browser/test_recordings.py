@@ -90,3 +90,19 @@ def test_a_recording_fits_a_phone(phone, recorded):
     phone.goto(recorded.testimony.get_absolute_url())
     assert phone.locator("[data-player]").is_visible()
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= 360
+
+
+def test_a_moment_found_by_search_plays_from_its_second(page, recorded):
+    """A word only the voice says: the search lists the moment, and its link
+    opens the testimony playing from that cue, the cue marked."""
+    page.goto("/search/?q=сухо")
+    moment = page.locator(".search-hit__moments a").first
+    assert "00:00:06" in moment.inner_text()
+    moment.click()
+    page.wait_for_url(f"**/testimonies/DEMO-RU-002/?r={recorded.pk}&t=6.218*")
+    page.wait_for_function(
+        "() => document.querySelector('[data-player]').readyState >= 1"
+    )
+    assert current_time(page) == pytest.approx(recorded.starts[2], abs=0.5)
+    marked = page.locator(".transcript__cues li.is-match mark")
+    assert marked.first.inner_text() == "сухо"

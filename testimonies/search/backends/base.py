@@ -6,7 +6,8 @@ from django.db.models.expressions import RawSQL
 
 TABLE = "testimonies_search"
 # The fields of an indexed testimony, in order (see ``index.indexed_text``).
-FIELDS = ("title", "summary", "body", "names", "translations")
+# ``spoken``: the words of its recordings, marked by access level (``audiences``).
+FIELDS = ("title", "summary", "body", "names", "translations", "spoken")
 # The fields whose matches rank first: the weighted ones.
 HEAD_FIELDS = ("title", "summary", "names")
 

@@ -6,7 +6,8 @@ The vector is written as a ``tsvector`` literal built from our analyzed tokens, 
 queries as a ``tsquery`` literal, both cast rather than passed through
 ``to_tsvector``/``to_tsquery``: PostgreSQL's parser would split our tokens again by
 its own rules, while a cast keeps them byte for byte (the ``simple`` configuration
-without its parser). Weights: A title, B summary, C body and translations, D names.
+without its parser). Weights: A title, B summary, C body, translations and the words of
+recordings, D names.
 
 The table has no foreign key to the testimonies on purpose: Django's ``flush``
 truncates model tables without CASCADE and would fail on a reference it does not
@@ -25,6 +26,7 @@ WEIGHT_LETTERS = {
     "body": "C",
     "names": "D",
     "translations": "C",
+    "spoken": "C",
 }
 # ts_rank's weights, in the order D, C, B, A.
 RANK_WEIGHTS = "{0.3, 0.1, 0.4, 1.0}"
@@ -78,13 +80,14 @@ def phrase_expression(phrase, weights=""):
 
 
 def compile_tsquery(query):
-    """The ``tsquery`` literal of a query tree: every token quoted."""
+    """The ``tsquery`` literal of a query tree: every token quoted, each phrase
+    also as spoken at the levels the query hears (:mod:`..audiences`)."""
     expression = " & ".join(
-        "(" + " | ".join(phrase_expression(p) for p in group) + ")"
+        "(" + " | ".join(phrase_expression(p) for p in query.forms(group)) + ")"
         for group in query.groups
     )
     if query.excluded:
-        excluded = " | ".join(phrase_expression(p) for p in query.excluded)
+        excluded = " | ".join(phrase_expression(p) for p in query.forms(query.excluded))
         expression = f"({expression}) & !({excluded})"
     return expression
 
