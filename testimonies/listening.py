@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from .citation import Moment
 from .marking import marked_line
 from .models import Cue, Recording, Segment, Transcript
+from .models.recording import reading_order, transcript_shown
 from .timedtext import as_seconds, parse_time
 
 
@@ -65,14 +66,8 @@ def recordings_to_hear(testimony, user, *, language, at="", recording=""):
     chosen = _chosen(found, recording)
     listening = []
     for item in found:
-        all_transcripts = sorted(
-            item.transcripts.all(),
-            key=lambda t: (t.kind != t.Kind.ORIGINAL, t.language),
-        )
-        shown = next(
-            (t for t in all_transcripts if t.language == language),
-            all_transcripts[0] if all_transcripts else None,
-        )
+        all_transcripts = reading_order(item.transcripts.all())
+        shown = transcript_shown(all_transcripts, language)
         start = None
         if item is chosen and start_ms is not None and item.duration_ms:
             start = min(start_ms, item.duration_ms)

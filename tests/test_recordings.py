@@ -134,6 +134,15 @@ class TestCueChecks:
         assert cue_problems([TimedCue(0, 900, "[[Ivan]] drove")], 5000) == []
 
 
+def uploaded(webvtt, language, kind):
+    """A transcript of the recording's admin form, uploaded as a WebVTT file."""
+    return {
+        "language": language,
+        "kind": kind,
+        "cues_file": SimpleUploadedFile("t.vtt", webvtt.encode()),
+    }
+
+
 @pytest.fixture
 def archivist_client(client):
     client.force_login(make_archivist())
@@ -191,13 +200,7 @@ class TestAdmin:
         response = self.post_recording(
             archivist_client,
             recording,
-            transcripts=[
-                {
-                    "language": "ru",
-                    "kind": "original",
-                    "cues_file": SimpleUploadedFile("t.vtt", TRANSCRIPT.encode()),
-                }
-            ],
+            transcripts=[uploaded(TRANSCRIPT, "ru", "original")],
         )
         assert response.status_code == 302, response.context["errors"]
         transcript = Transcript.objects.get(recording=recording)
@@ -212,13 +215,7 @@ class TestAdmin:
         response = self.post_recording(
             archivist_client,
             recording,
-            transcripts=[
-                {
-                    "language": "ru",
-                    "kind": "original",
-                    "cues_file": SimpleUploadedFile("t.vtt", TRANSCRIPT.encode()),
-                }
-            ],
+            transcripts=[uploaded(TRANSCRIPT, "ru", "original")],
             segments=[
                 {"start_ms": "0", "end_ms": "1", "language": "en", "title": "Buses"}
             ],
@@ -236,13 +233,7 @@ class TestAdmin:
         response = self.post_recording(
             archivist_client,
             recording,
-            transcripts=[
-                {
-                    "language": "ru",
-                    "kind": "original",
-                    "cues_file": SimpleUploadedFile("t.vtt", broken.encode()),
-                }
-            ],
+            transcripts=[uploaded(broken, "ru", "original")],
         )
         assert response.status_code == 200
         assert "line 3: the cue ends" in response.content.decode()
@@ -255,13 +246,7 @@ class TestAdmin:
         response = self.post_recording(
             archivist_client,
             recording,
-            transcripts=[
-                {
-                    "language": "en",
-                    "kind": "human",
-                    "cues_file": SimpleUploadedFile("t.vtt", late.encode()),
-                }
-            ],
+            transcripts=[uploaded(late, "en", "human")],
         )
         assert "after the recording" in response.content.decode()
         assert not Cue.objects.exists()

@@ -6,10 +6,10 @@ testimony's language: ``CUES`` cues of about ``WORDS_PER_CUE`` words drawn from
 the language's vocabulary, so frequent words become more frequent, as they do
 in speech, and the words the query set looks for planted in as many
 transcripts as texts (each once, in a cue chosen at random). The rows are
-written in bulk, each transcript's ``text`` as ``transcripts.write_cues`` keeps
-it (no media file is needed to search); then the testimonies are indexed again
-through ``index.reindex``, the path every writer of transcripts takes
-(``testimonies_changed``), and timed.
+written in bulk, each transcript's ``text`` made by ``transcripts.cue_text`` as
+``write_cues`` makes it (no media file is needed to search); then the
+testimonies are indexed again through ``index.reindex``, the path every writer
+of transcripts takes (``testimonies_changed``), and timed.
 """
 
 import random
@@ -20,6 +20,7 @@ from django.db import transaction
 
 from testimonies.models import Cue, Recording, Testimony, Transcript
 from testimonies.search import index
+from testimonies.transcripts import cue_text
 
 #: An hour of speech in cues of six seconds.
 CUES = 600
@@ -63,27 +64,29 @@ def add_transcripts(collection, count, seed, progress=lambda message: None):
                 )
                 for pk, language in batch
             )
-            spoken = [_speech(collection, language, rng) for _pk, language in batch]
+            spoken = [
+                [
+                    Cue(
+                        start_ms=number * CUE_MS,
+                        end_ms=number * CUE_MS + CUE_MS - 500,
+                        text=text,
+                    )
+                    for number, text in enumerate(_speech(collection, language, rng))
+                ]
+                for _pk, language in batch
+            ]
             transcripts = Transcript.objects.bulk_create(
-                Transcript(
-                    recording=recording, language=language, text="\n".join(texts)
-                )
-                for recording, (_pk, language), texts in zip(
+                Transcript(recording=recording, language=language, text=cue_text(rows))
+                for recording, (_pk, language), rows in zip(
                     recordings, batch, spoken, strict=True
                 )
             )
             cues = []
-            for transcript, texts in zip(transcripts, spoken, strict=True):
-                for number, text in enumerate(texts):
-                    text_bytes += len(text.encode())
-                    cues.append(
-                        Cue(
-                            transcript=transcript,
-                            start_ms=number * CUE_MS,
-                            end_ms=number * CUE_MS + CUE_MS - 500,
-                            text=text,
-                        )
-                    )
+            for transcript, rows in zip(transcripts, spoken, strict=True):
+                for cue in rows:
+                    cue.transcript = transcript
+                    text_bytes += len(cue.text.encode())
+                cues.extend(rows)
             Cue.objects.bulk_create(cues, batch_size=2_000)
             progress(f"Transcripts written: {begin + len(batch):,} of {len(chosen):,}")
     written = time.perf_counter() - start

@@ -320,6 +320,23 @@ class Segment(models.Model):
     public_synopsis = PublicText("synopsis")
 
 
+def reading_order(transcripts):
+    """A recording's transcripts as its page lists them: the original first,
+    then by language."""
+    return sorted(
+        transcripts, key=lambda t: (t.kind != Transcript.Kind.ORIGINAL, t.language)
+    )
+
+
+def transcript_shown(transcripts, language):
+    """Of a recording's transcripts in :func:`reading_order`, the one its page
+    shows to a reader of ``language``: in that language, else the first."""
+    return next(
+        (t for t in transcripts if t.language == language),
+        transcripts[0] if transcripts else None,
+    )
+
+
 def overlapping(spans):
     """The (label, label) pairs of neighbouring ``(start, end, label)`` spans that
     overlap, in order of start: segments of one recording may not, as an index

@@ -16,7 +16,6 @@ The analyzer never makes a token holding a private-use character (they are not
 word characters), so no text and no query can forge a mark.
 """
 
-PUBLIC = "public"
 #: The mark of each level but the public's (whose words are stored as they are).
 MARKS = {"researchers": "\ue001", "restricted": "\ue002"}
 

@@ -162,10 +162,14 @@ def spoken_texts(ids, using=DEFAULT_DB_ALIAS):
         )
     )
     for pk, access, title, synopsis, keywords in segments:
-        texts(pk, access).extend(
-            [redact(title), redact(synopsis), *map(redact, keywords or ())]
-        )
+        texts(pk, access).extend(segment_texts(title, synopsis, keywords))
     return found
+
+
+def segment_texts(title, synopsis, keywords):
+    """What search reads of a segment, redacted: its title, its synopsis, then
+    each keyword."""
+    return [redact(title), redact(synopsis), *map(redact, keywords or ())]
 
 
 def for_indexing(queryset):

@@ -134,7 +134,7 @@ def moments(hits, query, readable_access, limit=MAX_PASSAGES):
     transcripts = list(
         Transcript.objects.using(using)
         .filter(recording_id__in=owner)
-        .values_list("pk", "recording_id", "language", "kind", "text")
+        .only("recording_id", "language", "kind", "text")
     )
     shown = _transcripts_shown(transcripts, owner, by_pk)
     for pk, start, end, language, title, html in _matched_segments(
@@ -144,7 +144,7 @@ def moments(hits, query, readable_access, limit=MAX_PASSAGES):
             found[pk].append(
                 _passage(by_pk[owner[pk]], query, pk, start, end, html, language, title)
             )
-    languages = {pk: language for pk, _r, language, _k, _t in transcripts}
+    languages = {transcript.pk: transcript.language for transcript in transcripts}
     for recording, transcript, number, start, end, html in _matched_cues(
         transcripts, query, using
     ):
@@ -185,9 +185,9 @@ def _matched_segments(segments, query):
         "synopsis",
         "keywords",
     )
-    for pk, start, end, language, title, synopsis, keywords in rows:
-        title = redact(title)
-        texts = [title, redact(synopsis), "; ".join(map(redact, keywords or ()))]
+    for pk, start, end, language, *fields in rows:
+        title, synopsis, *keywords = index.segment_texts(*fields)
+        texts = [title, synopsis, "; ".join(keywords)]
         html = next(filter(None, (marked(text, query) for text in texts)), None)
         if html is not None:
             yield pk, start, end, language, title, html
@@ -195,18 +195,18 @@ def _matched_segments(segments, query):
 
 def _matched_cues(transcripts, query, using):
     """``(recording, transcript, number, start, end, html)`` of the cues of
-    ``transcripts`` (rows with their text) holding a searched phrase, ``number``
+    ``transcripts`` (loaded with their text) holding a searched phrase, ``number``
     counting from 1 in the transcript's order, as its page numbers the lines."""
     from ..models import Cue
 
     wanted = []
-    for pk, _recording, _language, _kind, text in transcripts:
-        found = hints(redact(text), query)
+    for transcript in transcripts:
+        found = hints(redact(transcript.text), query)
         if found is None:  # cannot tell: read every cue of it
-            wanted.append(Q(transcript_id=pk))
+            wanted.append(Q(transcript_id=transcript.pk))
         elif found:
             wanted.append(
-                Q(transcript_id=pk)
+                Q(transcript_id=transcript.pk)
                 & reduce(operator.or_, (Q(text__contains=s) for s in found))
             )
     if not wanted:
@@ -271,26 +271,23 @@ def _passage(
 
 
 def _transcripts_shown(transcripts, owner, hits):
-    """``{transcript: lang}`` of each transcript a page shows when opened with
-    ``?lang=`` that (``""``: without): the one in the testimony's language
-    (else the original) without, or the one in the language of a translation
-    of the text with it. A cue's link can then name its line."""
+    """``{transcript id: lang}`` of each transcript a page shows when opened with
+    ``?lang=`` that (``""``: without), as ``listening`` chooses it
+    (:func:`~testimonies.models.recording.transcript_shown`): for the
+    testimony's language without, for the language of each translation of its
+    text with. A cue's link can then name its line."""
+    from ..models.recording import reading_order, transcript_shown
+
     by_recording = {}
-    for pk, recording, language, kind, _text in transcripts:
-        by_recording.setdefault(recording, []).append(
-            (kind != "original", language, pk)
-        )
+    for transcript in transcripts:
+        by_recording.setdefault(transcript.recording_id, []).append(transcript)
     shown = {}
     for recording, found in by_recording.items():
-        found.sort()
+        found = reading_order(found)
         hit = hits[owner[recording]]
         translated = {t.language for t in index.related(hit, "translations")}
-        default = next(
-            (pk for _k, language, pk in found if language == hit.language),
-            found[0][2],
-        )
-        shown[default] = ""
-        for _kind, language, pk in found:
-            if pk != default and language in translated:
-                shown[pk] = language
+        for language, asked in [(hit.language, ""), *((t, t) for t in translated)]:
+            transcript = transcript_shown(found, language)
+            if not asked or transcript.language == asked:
+                shown.setdefault(transcript.pk, asked)
     return shown
