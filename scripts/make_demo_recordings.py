@@ -29,7 +29,8 @@ NARRATOR, INTERVIEWER = "Narrator (synthetic voice)", "Interviewer (synthetic vo
 
 # identifier: voice, language, cues (speaker, text, what the voice reads when the
 # text is not read as written), translation language and texts, segments (first
-# and last cue, title, synopsis, keywords, themes, places).
+# and last cue, title, synopsis, keywords, themes, places), redacted cues (index,
+# reason).
 INTERVIEWS = {
     "DEMO-RU-002": {
         "voice": "ru",
@@ -110,6 +111,9 @@ INTERVIEWS = {
                 ["Sumy"],
             ),
         ],
+        # A redacted range, to show one: the cue is hidden on the site and its
+        # sound silenced in the copy played.
+        "redacted": [(2, "Demo: what became of the neighbours is theirs to tell.")],
     },
     "DEMO-EN-002": {
         "voice": "en-gb",
@@ -352,6 +356,20 @@ def make(identifier, interview, work):
                 "segments"
             ]
         ],
+        **(
+            {
+                "redacted": [
+                    {
+                        "start": clock(times[cue][0]),
+                        "end": clock(times[cue][1]),
+                        "reason": reason,
+                    }
+                    for cue, reason in interview["redacted"]
+                ]
+            }
+            if "redacted" in interview
+            else {}
+        ),
     }
 
 

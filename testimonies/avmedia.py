@@ -20,6 +20,7 @@ TESTIMONY_MAX_RECORDING_SECONDS, TESTIMONY_FFMPEG_TIMEOUT; the tools are
 TESTIMONY_FFPROBE and TESTIMONY_FFMPEG.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -166,10 +167,13 @@ def prepare_recording(recording):
         return
     with _local_copy(upload) as path:
         copy = clean_copy(path, getattr(upload, "_testimony_probe", None))
-    replaced = media.stored_names(recording, "file")
+    replaced = media.stored_names(recording, "file", "public_file")
     recording.file = MovedFile(copy.path, f"recording{copy.found.extension}")
     for name, value in copy.fields().items():
         setattr(recording, name, value)
+    # A public copy silenced the old file: until one is made of the new
+    # (testimonies.public_copy), a recording with redacted ranges plays nothing.
+    recording.public_file, recording.public_silences = "", None
     media.delete_on_commit(type(recording), replaced)
 
 
@@ -285,6 +289,51 @@ def copy_clean(source, target, found):
             raise _damaged()
 
 
+#: A silenced range reaches this far past each end of a redacted one: audio is
+#: filtered frame by frame (20–50 ms each), and a file may start a little
+#: after zero (an MP3 encoder's delay).
+SILENCE_MARGIN_MS = 150
+#: What the public copy of a recording of each kind is.
+COPY_TYPES = {"audio": "audio/mp4", "video": "video/mp4"}
+
+
+def silenced_copy(source, kind, silences):
+    """A temporary MP4 (``.m4a`` for audio) of the file at ``source`` (a
+    recording of ``kind``) with each ``[start_ms, end_ms]`` of ``silences``
+    silent, and for a video, black: re-encoded as AAC (and H.264), which every
+    browser plays. The caller moves the file into storage or removes it.
+    ValidationError when ffmpeg fails; then no file is left."""
+    spans = "+".join(
+        f"between(t,{max(start - SILENCE_MARGIN_MS, 0) / 1000:.3f},"
+        f"{(end + SILENCE_MARGIN_MS) / 1000:.3f})"
+        for start, end in silences
+    )
+    video = kind == "video"
+    handle, path = tempfile.mkstemp(
+        suffix=".mp4" if video else ".m4a", dir=settings.FILE_UPLOAD_TEMP_DIR
+    )
+    os.close(handle)
+    command = [_tool("TESTIMONY_FFMPEG"), "-v", "error", "-nostdin", "-i", str(source)]
+    command += ["-map", "0:a?", "-map", "0:v?", "-map_metadata", "-1"]
+    command += ["-map_chapters", "-1", "-af", f"volume=volume=0:enable='{spans}'"]
+    command += ["-c:a", "aac", "-b:a", "128k"]
+    if video:
+        command += ["-vf", f"drawbox=color=black:t=fill:enable='{spans}'"]
+        command += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"]
+        command += ["-pix_fmt", "yuv420p"]
+    command += ["-fflags", "+bitexact", "-movflags", "+faststart"]
+    command += ["-f", "mp4", "-y", path]
+    result = _run(command, timeout=settings.TESTIMONY_TRANSCODE_TIMEOUT)
+    if result is None or result.returncode:
+        os.unlink(path)
+        raise ValidationError(
+            _("The public copy could not be made: %(error)s"),
+            code="copy_failed",
+            params={"error": _ran_out(result)},
+        )
+    return path
+
+
 def recording_path(instance, filename):
     return media.random_name("recordings", filename)
 
@@ -300,19 +349,28 @@ def _tool(setting):
     return found
 
 
-def _run(command):
-    """The finished process, or None when it ran past TESTIMONY_FFMPEG_TIMEOUT."""
+def _run(command, timeout=None):
+    """The finished process, or None when it ran past ``timeout`` seconds
+    (TESTIMONY_FFMPEG_TIMEOUT unless told)."""
     try:
         return subprocess.run(
             command,
             capture_output=True,
             text=True,
             errors="replace",
-            timeout=settings.TESTIMONY_FFMPEG_TIMEOUT,
+            timeout=timeout or settings.TESTIMONY_FFMPEG_TIMEOUT,
             check=False,
         )
     except subprocess.TimeoutExpired:
         return None
+
+
+def _ran_out(result):
+    """What went wrong in a run of ffmpeg, in a line."""
+    if result is None:
+        return _("it took too long.")
+    lines = result.stderr.strip().splitlines()
+    return lines[-1][:300] if lines else f"exit status {result.returncode}"
 
 
 def _run_json(command):
@@ -323,6 +381,15 @@ def _run_json(command):
         return json.loads(result.stdout)
     except ValueError:
         return None
+
+
+def stored_copy(file):
+    """A stored recording (a FieldFile) as a file on disk, for the tools to read:
+    itself in a local media folder, else a temporary copy."""
+    try:
+        return contextlib.nullcontext(Path(file.path))
+    except NotImplementedError:
+        return _local_copy(file)
 
 
 class _local_copy:

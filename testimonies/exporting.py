@@ -114,7 +114,9 @@ class Exporter:
         # Recordings are files: an export carries them only with a media folder
         # to write them to; a line without the key leaves them on import.
         if self.media is not None:
-            values["recordings"] = recordings_of(t, self.media, self.text, self.tag)
+            values["recordings"] = recordings_of(
+                t, self.media, self.tag, public=self.public
+            )
         return {key: values[key] for key in KEYS if key in values}
 
     def tag_list(self, model, items):

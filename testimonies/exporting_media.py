@@ -15,7 +15,8 @@ from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from .models import Cue, Recording, Segment, Transcript
+from .models import Cue, Recording, RedactedRange, Segment, Transcript
+from .redaction import redact
 from .timedtext import format_time, write_webvtt
 from .transcripts import timed_cues
 
@@ -54,6 +55,10 @@ def recordings_prefetch(public):
                 ),
             ),
             Prefetch(
+                "redacted_ranges",
+                queryset=RedactedRange.objects.order_by("start_ms", "pk"),
+            ),
+            Prefetch(
                 "segments",
                 queryset=Segment.objects.order_by("start_ms", "pk").prefetch_related(
                     "themes", "places"
@@ -63,21 +68,30 @@ def recordings_prefetch(public):
     )
 
 
-def recordings_of(testimony, media, text, tag):
-    """The ``recordings`` value of a testimony's line, its files written."""
+def recordings_of(testimony, media, tag, *, public):
+    """The ``recordings`` value of a testimony's line, its files written: the
+    files themselves with their redacted ranges, or for a public export, the
+    copies the public hears (a recording whose copy is still being made is
+    left out)."""
+    text = redact if public else str
     result = []
-    for number, recording in enumerate(testimony.recordings.all(), start=1):
+    number = 0
+    for recording in testimony.recordings.all():
+        stored = recording.playable_file() if public else recording.file
+        if not stored:
+            continue
+        number += 1
         stem = f"{testimony.identifier}-{number}"
-        extension = Path(recording.file.name).suffix
+        extension = Path(stored.name).suffix
         with (
-            default_storage.open(recording.file.name, "rb") as source,
+            default_storage.open(stored.name, "rb") as source,
             open(media.folder / f"{stem}{extension}", "wb") as target,
         ):
             shutil.copyfileobj(source, target)
         transcripts = []
         for transcript in recording.transcripts.all():
             filename = f"{stem}.{transcript.language}.vtt"
-            cues = timed_cues(transcript, text)
+            cues = timed_cues(transcript, public=public)
             (media.folder / filename).write_text(write_webvtt(cues), encoding="utf-8")
             item = {"language": transcript.language, "file": media.name(filename)}
             if transcript.kind != Transcript.Kind.ORIGINAL:
@@ -98,6 +112,7 @@ def recordings_of(testimony, media, text, tag):
                 "credit": recording.credit,
                 "rights": recording.rights,
                 "transcripts": transcripts,
+                **({} if public else {"redacted": redacted_of(recording)}),
                 "segments": [
                     {
                         "start": format_time(segment.start_ms),
@@ -120,3 +135,14 @@ def recordings_of(testimony, media, text, tag):
             }
         )
     return result
+
+
+def redacted_of(recording):
+    return [
+        {
+            "start": format_time(item.start_ms),
+            "end": format_time(item.end_ms),
+            "reason": item.reason,
+        }
+        for item in recording.redacted_ranges.all()
+    ]

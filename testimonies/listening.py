@@ -31,10 +31,16 @@ class Listening:
         return f"r{self.recording.pk}"
 
     @property
+    def playable(self):
+        """The file played (``Recording.playable_file``); None while the copy
+        with its redacted ranges silenced is being made."""
+        return self.recording.playable_file() or None
+
+    @property
     def source(self):
         """The file's address, with a media fragment when playing starts later:
         browsers seek there by themselves, with or without script."""
-        url = self.recording.file.url
+        url = self.playable.url
         return f"{url}#t={as_seconds(self.start)}" if self.start else url
 
 
@@ -46,7 +52,9 @@ def recordings_to_hear(testimony, user, *, language, at="", recording=""):
     ``?r=`` id it applies to (the first recording when absent); values that do
     not parse are ignored, as a stale link should still open the page.
     """
-    cues = Cue.objects.only("transcript_id", "start_ms", "end_ms", "speaker", "text")
+    cues = Cue.objects.only(
+        "transcript_id", "start_ms", "end_ms", "speaker", "text", "redacted"
+    )
     transcripts = Transcript.objects.order_by("kind", "language").prefetch_related(
         Prefetch("cues", queryset=cues.order_by("start_ms", "end_ms", "pk"))
     )
@@ -60,6 +68,7 @@ def recordings_to_hear(testimony, user, *, language, at="", recording=""):
         .prefetch_related(
             Prefetch("transcripts", queryset=transcripts),
             Prefetch("segments", queryset=segments),
+            "redacted_ranges",
         )
     )
     start_ms = _milliseconds(at)

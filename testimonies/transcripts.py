@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from . import redaction
 from .avmedia import DURATION_SLACK_MS
-from .models import Cue
+from .models import Cue, Transcript
+from .models.recording import overlaps_any
 from .timedtext import TimedCue, format_time
 
 
@@ -59,15 +60,43 @@ def write_cues(transcript, cues):
     search reads of a transcript is always its cues. The caller tells the search
     index (``testimonies_changed``) once everything is written."""
     rows = cue_rows(transcript, cues)
+    silences = transcript.recording.silences()
+    for row in rows:
+        row.redacted = overlaps_any(row.start_ms, row.end_ms, silences)
     Cue.objects.bulk_create(rows, batch_size=1000)
     transcript.text = cue_text(rows)
     type(transcript).objects.filter(pk=transcript.pk).update(text=transcript.text)
 
 
+def mark_redacted_cues(recording):
+    """After ``recording``'s redacted ranges changed: flag the cues of each of
+    its transcripts that a range overlaps, and rewrite the transcripts' text.
+    The caller tells the search index (``testimonies_changed``)."""
+    silences = recording.silences()
+    for transcript in Transcript.objects.filter(recording=recording):
+        rows = list(
+            transcript.cues.only("pk", "start_ms", "end_ms", "text", "redacted")
+        )
+        changed = []
+        for row in rows:
+            redacted = overlaps_any(row.start_ms, row.end_ms, silences)
+            if row.redacted != redacted:
+                row.redacted = redacted
+                changed.append(row)
+        Cue.objects.bulk_update(changed, ["redacted"], batch_size=1000)
+        text = cue_text(rows)
+        if text != transcript.text:
+            Transcript.objects.filter(pk=transcript.pk).update(text=text)
+
+
 def cue_text(rows):
-    """A transcript's ``text``: its cues' texts in the order they are read."""
+    """A transcript's ``text``: its cues' texts in the order they are read, a
+    cue in a redacted range as one redaction (so that search never reads it)."""
     ordered = sorted(rows, key=lambda cue: (cue.start_ms, cue.end_ms))
-    return "\n".join(cue.text for cue in ordered)
+    return "\n".join(
+        f"{redaction.OPEN} {cue.text} {redaction.CLOSE}" if cue.redacted else cue.text
+        for cue in ordered
+    )
 
 
 def cue_rows(transcript, cues):
@@ -84,11 +113,16 @@ def cue_rows(transcript, cues):
     ]
 
 
-def timed_cues(transcript, text=str):
-    """The cues of ``transcript`` in order, their text and speaker through
-    ``text``: as stored (redactions marked), or ``redaction.redact`` for the
-    public. Reads ``transcript.cues.all()``, so a prefetch serves it."""
+def timed_cues(transcript, *, public=False):
+    """The cues of ``transcript`` in order: as stored (redactions marked), or as
+    the public reads them (``public``: redactions and redacted cues as marks).
+    Reads ``transcript.cues.all()``, so a prefetch serves it."""
+    if public:
+        return [
+            TimedCue(cue.start_ms, cue.end_ms, cue.public_text, cue.public_speaker)
+            for cue in transcript.cues.all()
+        ]
     return [
-        TimedCue(cue.start_ms, cue.end_ms, text(cue.text), text(cue.speaker))
+        TimedCue(cue.start_ms, cue.end_ms, cue.text, cue.speaker)
         for cue in transcript.cues.all()
     ]

@@ -1,6 +1,7 @@
 """Small recordings made by ffmpeg for the tests: tones and test cards, with the
 metadata a phone would leave in them (all of it invented)."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -83,3 +84,34 @@ def cut(path, target, share=0.6):
     data = Path(path).read_bytes()
     Path(target).write_bytes(data[: int(len(data) * share)])
     return Path(target)
+
+
+def loudness(path, start, end):
+    """The loudest sample of ``path`` between ``start`` and ``end`` seconds, in
+    dB below full scale (-91 is digital silence), as ffmpeg's volumedetect
+    measures it."""
+    found = subprocess.run(
+        ["ffmpeg", "-v", "info", "-nostdin", "-ss", str(start), "-to", str(end)]
+        + ["-i", str(path), "-af", "volumedetect", "-vn", "-f", "null", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"max_volume: (-?[0-9.]+|-inf) dB", found.stderr)
+    assert match, found.stderr
+    return -91.0 if match.group(1) == "-inf" else float(match.group(1))
+
+
+def brightness(path, at):
+    """The mean luma (0–255) of the video frame of ``path`` at ``at`` seconds."""
+    found = subprocess.run(
+        ["ffmpeg", "-v", "info", "-nostdin", "-ss", str(at), "-i", str(path)]
+        + ["-frames:v", "1", "-vf", "signalstats,metadata=print", "-an"]
+        + ["-f", "null", "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"lavfi\.signalstats\.YAVG=([0-9.]+)", found.stderr)
+    assert match, found.stderr
+    return float(match.group(1))

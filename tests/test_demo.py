@@ -207,6 +207,21 @@ class TestLoadDemo:
         )[0:1]
         assert [m.start for m in hit.search_moments] == [6_218]
 
+    def test_a_demo_recording_plays_with_a_range_silenced(
+        self, django_capture_on_commit_callbacks, client
+    ):
+        from testimonies.models import Recording
+
+        with django_capture_on_commit_callbacks(execute=True):
+            run()
+        recording = Recording.objects.get(testimony__identifier="DEMO-UK-002")
+        assert recording.public_silences == [[5_692, 8_034]]
+        assert client.get(recording.file.url).status_code == 404
+        assert client.get(recording.playable_file().url).status_code == 200
+        page = client.get(recording.testimony.get_absolute_url()).content.decode()
+        assert "сусідів" not in page
+        assert "Зараз мед возить волонтер." in page
+
     def test_the_demo_recordings_ship_small(self):
         from testimonies.management.commands.load_demo import DEMO_COLLECTION
 

@@ -24,13 +24,21 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
+from testimonies import public_copy
 from testimonies.dates import archive_today
-from testimonies.models import Segment, Testimony, Transcript, Translation
+from testimonies.models import (
+    RedactedRange,
+    Segment,
+    Testimony,
+    Transcript,
+    Translation,
+)
 from testimonies.search import search
 from testimonies.signals import testimonies_changed
 from testimonies.timedtext import TimedCue
 from testimonies.transcripts import write_cues
 
+from .avsamples import loudness
 from .factories import (
     make_document,
     make_narrator,
@@ -122,6 +130,13 @@ class Collection:
                 self.voices[access].file.url,
                 speak(self.voices[access], marker),
             )
+        ]
+        # A public voice with a range nobody but archivists may hear: its
+        # words are the redacted marker, its sound silenced in the copy played.
+        self.redacted_voice = make_recording(self.public, seconds=4, access=A.PUBLIC)
+        self.files["redacted voice"] = [
+            self.redacted_voice.file.url,
+            speak_redacted(self.redacted_voice),
         ]
         self.hidden = {}
         self.themes, self.places = {}, {}
@@ -231,6 +246,23 @@ def speak(recording, marker):
     )
 
 
+def speak_redacted(recording):
+    """A transcript of ``recording`` whose second cue lies in a redacted range
+    and says the redacted marker; the address of its captions."""
+    RedactedRange.objects.create(recording=recording, start_ms=1000, end_ms=2400)
+    transcript = Transcript.objects.create(recording=recording, language="en")
+    cues = [
+        TimedCue(0, 900, "On the shared road at dawn.", ""),
+        TimedCue(1000, 2400, f"The neighbour {REDACTED} drove us.", f"{REDACTED}"),
+    ]
+    write_cues(transcript, cues)
+    testimonies_changed.send(sender=Testimony, ids=[recording.testimony_id])
+    return reverse(
+        "testimonies:captions",
+        args=[recording.testimony.identifier, recording.pk, "en"],
+    )
+
+
 @pytest.fixture
 def collection():
     return Collection()
@@ -298,6 +330,34 @@ def test_a_voice_closer_than_its_public_text_stays_closed(client, collection, au
             response = client.get(recording.file.url, **headers)
             expected = (206 if headers else 200) if hears else 404
             assert response.status_code == expected, (access, headers)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_redacted_range_is_silent_for_all_but_archivists(
+    client, collection, audience, tmp_path
+):
+    login(client, audience)
+    voice = collection.redacted_voice
+    page_url = collection.public.get_absolute_url()
+    # Until its copy is made, nothing of the voice is played.
+    assert "being prepared" in content(client.get(page_url))
+    assert client.get(voice.file.url).status_code == 404
+    assert public_copy.refresh(voice.pk) == "made"
+    voice.refresh_from_db()
+    page = content(client.get(page_url))
+    assert voice.public_file.url.lower() in page
+    assert voice.file.url.lower() not in page
+    for headers in ({}, {"HTTP_RANGE": "bytes=0-99"}):
+        assert client.get(voice.file.url, **headers).status_code == 404
+    assert client.get(voice.public_file.url, HTTP_RANGE="bytes=0-99").status_code == 206
+    played = tmp_path / "played.m4a"
+    played.write_bytes(content_bytes(client.get(voice.public_file.url)))
+    assert loudness(played, 1.1, 2.3) < -60  # -91 is digital silence
+    assert loudness(played, 0.1, 0.8) > -30
+
+
+def content_bytes(response):
+    return b"".join(response.streaming_content)
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)

@@ -158,6 +158,31 @@ def management(prefix, total=0, initial=0):
     }
 
 
+def post_recording(client, recording, transcripts=(), segments=(), redacted=(), **data):
+    """Post a recording's admin page, its inlines given as lists of fields."""
+    form = {
+        "testimony": recording.testimony.pk,
+        "title": recording.title,
+        "position": "0",
+        "access": recording.access,
+        "languages": "ru",
+    }
+    files = {}
+    inlines = [
+        ("transcripts", transcripts),
+        ("segments", segments),
+        ("redacted_ranges", redacted),
+    ]
+    for prefix, rows in inlines:
+        form |= management(prefix, len(rows))
+        for number, row in enumerate(rows):
+            for key, value in row.items():
+                target = files if key == "cues_file" else form
+                target[f"{prefix}-{number}-{key}"] = value
+    url = reverse("admin:testimonies_recording_change", args=[recording.pk])
+    return client.post(url, {**form, **data, **files})
+
+
 class TestAdmin:
     @pytest.fixture
     def recording(self, tone):
@@ -165,26 +190,7 @@ class TestAdmin:
         return make_recording(tone, testimony, access=A.RESEARCHERS)
 
     def post_recording(self, client, recording, transcripts=(), segments=(), **data):
-        form = {
-            "testimony": recording.testimony.pk,
-            "title": recording.title,
-            "position": "0",
-            "access": recording.access,
-            "languages": "ru",
-            **management("transcripts", len(transcripts)),
-            **management("segments", len(segments)),
-            **data,
-        }
-        files = {}
-        for number, transcript in enumerate(transcripts):
-            for key, value in transcript.items():
-                target = files if key == "cues_file" else form
-                target[f"transcripts-{number}-{key}"] = value
-        for number, segment in enumerate(segments):
-            for key, value in segment.items():
-                form[f"segments-{number}-{key}"] = value
-        url = reverse("admin:testimonies_recording_change", args=[recording.pk])
-        return client.post(url, {**form, **files})
+        return post_recording(client, recording, transcripts, segments, **data)
 
     def test_the_recording_page_opens_with_what_was_found_in_the_file(
         self, archivist_client, recording

@@ -215,6 +215,9 @@ TESTIMONY_FFPROBE = os.environ.get("DJANGO_FFPROBE", "ffprobe")
 TESTIMONY_FFMPEG = os.environ.get("DJANGO_FFMPEG", "ffmpeg")
 # Seconds one run of either may take before the file is refused.
 TESTIMONY_FFMPEG_TIMEOUT = 600
+# Seconds one re-encoding may take (a public copy with redacted ranges silenced,
+# made in the background): an hour of video takes minutes.
+TESTIMONY_TRANSCODE_TIMEOUT = 4 * 60 * 60
 # Who sends the bytes of a photo or document once testimonies.views.media allowed
 # it: "" (Django), "x-accel-redirect" (nginx) or "x-sendfile" (Apache), with the
 # internal location or folder as prefix (docs/deployment.md).

@@ -20,8 +20,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .. import public_copy
 from ..languages import normalize_language, validate_language
-from ..models import Recording, Segment, Testimony, Transcript
+from ..models import Recording, RedactedRange, Segment, Testimony, Transcript
 from ..models.recording import overlapping
 from ..signals import testimonies_changed
 from ..timedtext import (
@@ -31,7 +32,12 @@ from ..timedtext import (
     read_cues,
     write_webvtt,
 )
-from ..transcripts import cue_problems, replace_cues, timed_cues
+from ..transcripts import (
+    cue_problems,
+    mark_redacted_cues,
+    replace_cues,
+    timed_cues,
+)
 from .safety import SafeInputsAdmin
 from .widgets import SafeAutocompleteAdmin
 
@@ -230,6 +236,27 @@ class SegmentInline(admin.StackedInline):
     autocomplete_fields = ["themes", "places"]
 
 
+class RedactedRangeForm(forms.ModelForm):
+    start_ms = TimeCodeField(label=_("start"))
+    end_ms = TimeCodeField(label=_("end"))
+
+    class Meta:
+        model = RedactedRange
+        fields = ["start_ms", "end_ms", "reason"]
+
+
+class RedactedRangeInline(admin.TabularInline):
+    """Ranges of the recording nobody but archivists may hear."""
+
+    model = RedactedRange
+    form = RedactedRangeForm
+    extra = 0
+    verbose_name_plural = _(
+        "redacted ranges (silenced in the copy the site plays; the words of the "
+        "cues they overlap hidden)"
+    )
+
+
 class RecordingInline(admin.TabularInline):
     """On the testimony's form: the recordings, each a link to its own page."""
 
@@ -266,8 +293,17 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
     list_filter = ["kind", "access"]
     search_fields = ["title", "testimony__identifier", "testimony__title"]
     autocomplete_fields = ["testimony"]
-    inlines = [TranscriptInline, SegmentInline]
-    readonly_fields = ["kind", "duration", "codecs", "content_type", "size", "sha256"]
+    inlines = [TranscriptInline, SegmentInline, RedactedRangeInline]
+    # What ffprobe found, and the files themselves: read-only.
+    stored_file = [
+        "codecs",
+        "content_type",
+        "size",
+        "sha256",
+        "original",
+        "public_copy",
+    ]
+    readonly_fields = ["kind", "duration", *stored_file]
     fieldsets = [
         (None, {"fields": ["testimony", "file", "title", "position"]}),
         (
@@ -277,15 +313,7 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
         (_("Access"), {"fields": ["access"]}),
         (
             _("The stored file"),
-            {
-                "fields": [
-                    ("kind", "duration"),
-                    "codecs",
-                    "content_type",
-                    "size",
-                    "sha256",
-                ]
-            },
+            {"fields": [("kind", "duration"), *stored_file]},
         ),
     ]
 
@@ -296,7 +324,42 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
         # Transcripts, their cues and the segments are written after the
         # recording: tell the search index once they are all in place.
         super().save_related(request, form, formsets, change)
-        testimonies_changed.send(sender=Testimony, ids=[form.instance.testimony_id])
+        recording = form.instance
+        if any(
+            formset.model is RedactedRange and formset.has_changed()
+            for formset in formsets
+        ):
+            mark_redacted_cues(recording)
+        public_copy.request(recording)
+        testimonies_changed.send(sender=Testimony, ids=[recording.testimony_id])
+
+    @admin.display(description=_("original"))
+    def original(self, recording):
+        if not recording.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', recording.file.url, _("Listen to the original")
+        )
+
+    @admin.display(description=_("what the site plays"))
+    def public_copy(self, recording):
+        silences = recording.silences()
+        if not silences:
+            return _("The original: nothing is redacted.")
+        playable = recording.playable_file()
+        ranges = ", ".join(
+            f"{format_time(start)}–{format_time(end)}" for start, end in silences
+        )
+        if playable is None:
+            return _(
+                "Nothing yet: the copy with %(ranges)s silenced is being made. "
+                "Reload this page in a few minutes."
+            ) % {"ranges": ranges}
+        return format_html(
+            '<a href="{}">{}</a>',
+            playable.url,
+            _("A copy with %(ranges)s silenced") % {"ranges": ranges},
+        )
 
     def get_urls(self):
         transcript = path(

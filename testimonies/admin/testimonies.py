@@ -8,7 +8,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import Document, Photo, Testimony, Translation
+from .. import public_copy
+from ..models import Document, Photo, Recording, Testimony, Translation
 from ..signals import testimonies_changed
 from .actions import TESTIMONY_ACTIONS
 from .filters import EmbargoFilter, PlaceFilter, ThemeFilter
@@ -177,4 +178,10 @@ class TestimonyAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
         # Tags and translations are written after Testimony.save(): tell the search
         # index once everything is in place (the admin's view is one transaction).
         super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            if formset.model is Recording:
+                # A replaced file needs its public copy made again.
+                for recording, fields in formset.changed_objects:
+                    if "file" in fields:
+                        public_copy.request(recording)
         testimonies_changed.send(sender=Testimony, ids=[form.instance.pk])

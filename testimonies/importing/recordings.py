@@ -19,8 +19,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
-from .. import avmedia
-from ..models import Place, Recording, Segment, Testimony, Theme, Transcript
+from .. import avmedia, public_copy
+from ..models import (
+    Place,
+    Recording,
+    RedactedRange,
+    Segment,
+    Testimony,
+    Theme,
+    Transcript,
+)
 from ..models.recording import allowed_access, overlapping
 from ..timedtext import TimedTextError, parse_time, read_cues
 from ..transcripts import cue_problems, cue_rows, write_cues
@@ -41,6 +49,7 @@ KEYS = (
     "rights",
     "transcripts",
     "segments",
+    "redacted",
 )
 TEXT_KEYS = ("title", "interviewer", "credit", "rights")
 TRANSCRIPT_KEYS = ("language", "file", "translation", "translator")
@@ -54,6 +63,7 @@ SEGMENT_KEYS = (
     "themes",
     "places",
 )
+REDACTED_KEYS = ("start", "end", "reason")
 
 
 @dataclass
@@ -62,6 +72,7 @@ class RecordingPlan:
     copy: avmedia.CleanCopy
     transcripts: list = field(default_factory=list)  # (values, cues)
     segments: list = field(default_factory=list)  # (values, theme keys, place keys)
+    redacted: list = field(default_factory=list)  # values of RedactedRange
     line: int = 0
     path: str = ""
 
@@ -202,7 +213,36 @@ def _clean_recording(c, data, index, media, mentions):
         plan.segments = _clean_segments(
             c, data["segments"], path, found, mentions, language
         )
+    if "redacted" in data:
+        plan.redacted = _clean_redacted(c, data["redacted"], path, found)
     return plan if c.ok else INVALID
+
+
+def _clean_redacted(c, value, path, found):
+    path = join(path, "redacted")
+    if c.array(value, path) is INVALID:
+        return []
+    result = []
+    for index, item in enumerate(value):
+        where = f"{path}[{index}]"
+        data = c.object(item, where, REDACTED_KEYS, required=("start", "end"))
+        if data is INVALID or not {"start", "end"} <= set(data):
+            continue
+        start = _time(c, data["start"], join(where, "start"))
+        end = _time(c, data["end"], join(where, "end"))
+        reason = ""
+        if "reason" in data:
+            reason = c.field(
+                RedactedRange, "reason", data["reason"], join(where, "reason")
+            )
+        if INVALID in (start, end):
+            continue
+        if end <= start:
+            c.error(join(where, "end"), _("the range ends before it starts"))
+        elif start >= found.duration_ms:
+            c.error(join(where, "start"), _("the range starts after the recording"))
+        result.append({"start_ms": start, "end_ms": end, "reason": reason})
+    return result
 
 
 def _clean_transcripts(c, value, path, media, found):
@@ -375,8 +415,14 @@ def replace_recordings(listing, media, themes, places):
                 )
                 recording.save()
                 written.append(recording.pk)
+                RedactedRange.objects.bulk_create(
+                    RedactedRange(recording=recording, **values)
+                    for values in plan.redacted
+                )
                 _write_transcripts(recording, plan.transcripts)
                 _write_segments(recording, plan.segments, themes, places)
+                if plan.redacted:
+                    public_copy.request(recording)
     return written
 
 
@@ -401,7 +447,12 @@ def _unchanged(testimony, plans, themes, places):
     stored = list(
         Recording.objects.filter(testimony=testimony)
         .order_by("position", "pk")
-        .prefetch_related("transcripts__cues", "segments__themes", "segments__places")
+        .prefetch_related(
+            "transcripts__cues",
+            "segments__themes",
+            "segments__places",
+            "redacted_ranges",
+        )
     )
     if len(stored) != len(plans):
         return False
@@ -415,7 +466,15 @@ def _unchanged(testimony, plans, themes, places):
             return False
         if _segments_of(recording) != _planned_segments(plan, themes, places):
             return False
+        if _redacted_key(recording.redacted_ranges.all()) != _redacted_key(
+            RedactedRange(**values) for values in plan.redacted
+        ):
+            return False
     return True
+
+
+def _redacted_key(ranges):
+    return sorted((item.start_ms, item.end_ms, item.reason) for item in ranges)
 
 
 # What must match for a stored transcript or segment to stand for a planned one;

@@ -3,7 +3,7 @@ from .fixity import FixityCheck
 from .media import Document, Photo
 from .narrator import Narrator
 from .ratelimits import RateCount
-from .recording import Cue, Recording, Segment, Transcript
+from .recording import Cue, Recording, RedactedRange, Segment, Transcript
 from .source import Source
 from .tags import Place, PlacedItem, Theme, ThemedItem
 from .takedown import TakedownRequest
@@ -19,6 +19,7 @@ __all__ = [
     "PlacedItem",
     "RateCount",
     "Recording",
+    "RedactedRange",
     "ResearcherApplication",
     "Segment",
     "Source",

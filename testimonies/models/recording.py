@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from .. import avmedia, media
 from ..access import Audience, audience_of
 from ..languages import normalize_language, validate_language
-from ..redaction import PublicText, field_errors
+from ..redaction import MARK, PublicText, field_errors, redact
 from ..timedtext import format_clock, format_time
 from .media import sha256_field
 from .testimony import Testimony, readable_access
@@ -116,9 +116,24 @@ class Recording(models.Model):
     )
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, editable=False)
     sha256 = sha256_field()
+    # What the site plays when parts are redacted: a copy with those parts
+    # silenced (and blacked out), made by testimonies.public_copy; the file
+    # itself then stays for archivists. ``public_silences`` is what the copy
+    # silences (``[[start_ms, end_ms], ...]``): a copy made before the
+    # redactions last changed is never played.
+    public_file = models.FileField(
+        _("public copy"),
+        upload_to=avmedia.recording_path,
+        blank=True,
+        editable=False,
+    )
+    public_silences = models.JSONField(
+        _("silenced in the public copy"), null=True, editable=False
+    )
 
     objects = RecordingQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The public copy is made by the machine, not changed by anybody.
+    history = HistoricalRecords(excluded_fields=["public_file", "public_silences"])
 
     FILE_FIELD = "file"
 
@@ -168,6 +183,24 @@ class Recording(models.Model):
     @property
     def duration_display(self):
         return format_clock(self.duration_ms) if self.duration_ms else ""
+
+    def silences(self):
+        """The parts its redacted ranges cover, merged, in order: ``[[start_ms,
+        end_ms], ...]`` (reads ``redacted_ranges.all()``: a prefetch serves it)."""
+        return merged_spans(
+            (item.start_ms, item.end_ms) for item in self.redacted_ranges.all()
+        )
+
+    def playable_file(self):
+        """The file played to those who may hear it: the file itself; when parts
+        are redacted, the public copy silencing exactly those parts; None while
+        that copy is being made. Only archivists reach the file itself then."""
+        silences = self.silences()
+        if not silences:
+            return self.file
+        if self.public_file and self.public_silences == silences:
+            return self.public_file
+        return None
 
 
 class Transcript(models.Model):
@@ -226,6 +259,10 @@ class Cue(models.Model):
     end_ms = models.PositiveIntegerField(_("end (ms)"))
     speaker = models.CharField(_("speaker"), max_length=200, blank=True)
     text = models.TextField(_("text"))
+    # Set when the cue overlaps a redacted range of its recording (kept by
+    # transcripts.mark_redacted_cues): its words are then shown, indexed and
+    # exported to nobody but archivists, like a [[redaction]].
+    redacted = models.BooleanField(_("redacted"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("cue")
@@ -242,16 +279,24 @@ class Cue(models.Model):
     def __str__(self):
         return f"{format_time(self.start_ms)} {self.text[:60]}"
 
+    @property
+    def public_text(self):
+        return MARK if self.redacted else redact(self.text)
+
+    @property
+    def public_speaker(self):
+        """A speaker as the public may read them: an alias, or a mark; in a
+        redacted range, a mark (who spoke there is hidden with what was said)."""
+        if not self.speaker:
+            return ""
+        return MARK if self.redacted else redact(self.speaker)
+
     def clean(self):
         errors = field_errors(self, ["text", "speaker"])
         if None not in (self.start_ms, self.end_ms) and self.end_ms <= self.start_ms:
             errors["end_ms"] = _("A cue ends after it starts.")
         if errors:
             raise ValidationError(errors)
-
-    public_text = PublicText("text")
-    # A speaker is named as the public may read it: an alias, or a mark.
-    public_speaker = PublicText("speaker")
 
 
 class Segment(models.Model):
@@ -318,6 +363,73 @@ class Segment(models.Model):
 
     public_title = PublicText("title")
     public_synopsis = PublicText("synopsis")
+
+
+class RedactedRange(models.Model):
+    """A part of a recording nobody but archivists may hear: silenced (and for a
+    video, blacked out) in the copy the site plays, and the words of every cue
+    it overlaps, in every transcript, hidden as a redaction is."""
+
+    recording = models.ForeignKey(
+        Recording,
+        verbose_name=_("recording"),
+        on_delete=models.CASCADE,
+        related_name="redacted_ranges",
+    )
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    end_ms = models.PositiveIntegerField(_("end (ms)"))
+    reason = models.CharField(
+        _("reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("For archivists only: what is said there, why it is hidden."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("redacted range")
+        verbose_name_plural = _("redacted ranges")
+        ordering = ["recording", "start_ms", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_ms__gt=models.F("start_ms")),
+                name="redacted_range_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{format_time(self.start_ms)}–{format_time(self.end_ms)}"
+
+    def clean(self):
+        errors = {}
+        if self.end_ms is not None and self.start_ms is not None:
+            if self.end_ms <= self.start_ms:
+                errors["end_ms"] = _("A range ends after it starts.")
+            duration = self.recording.duration_ms if self.recording_id else None
+            if duration and self.start_ms >= duration:
+                errors["start_ms"] = _(
+                    "The range starts after the recording ends (%(duration)s)."
+                ) % {"duration": self.recording.duration_display}
+        if errors:
+            raise ValidationError(errors)
+
+
+def merged_spans(spans):
+    """``(start, end)`` spans as ``[[start, end], ...]`` in order, those that
+    overlap or touch made one."""
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def overlaps_any(start, end, spans):
+    """Whether ``start``–``end`` shares a moment with one of ``spans``."""
+    return any(start < last and first < end for first, last in spans)
 
 
 def reading_order(transcripts):

@@ -222,7 +222,7 @@ def _matched_cues(transcripts, query, using):
     )
     cues = (
         Cue.objects.using(using)
-        .filter(reduce(operator.or_, wanted))
+        .filter(reduce(operator.or_, wanted), redacted=False)
         .annotate(
             earlier=Subquery(
                 earlier.order_by()

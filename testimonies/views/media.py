@@ -40,6 +40,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from ..access import Audience, audience_of
+from ..avmedia import COPY_TYPES
 from ..media import download_name
 from ..models import Document, Photo, Recording, Testimony
 
@@ -82,6 +84,10 @@ def serve_media(request, name):
         if testimony.status == Testimony.Status.WITHDRAWN:
             return HttpResponseGone()
         raise Http404
+    if isinstance(attachment, Recording) and not _played(
+        attachment, name, request.user
+    ):
+        raise Http404
     if isinstance(attachment, Photo):
         content_type = IMAGE_TYPES.get(PurePath(name).suffix.lower())
         if content_type is None:
@@ -89,6 +95,8 @@ def serve_media(request, name):
         filename, as_attachment = PurePath(name).name, False
     else:
         content_type = attachment.content_type or "application/octet-stream"
+        if field.name == "public_file":
+            content_type = COPY_TYPES[attachment.kind]
         # A document is a download; a recording plays in the page.
         as_attachment = isinstance(attachment, Document)
         title = attachment.title or testimony.identifier
@@ -123,11 +131,28 @@ def find_attachment(name):
     if photo is not None:
         field = "image" if photo.image.name == name else "thumbnail"
         return photo, Photo._meta.get_field(field)
-    for model in (Document, Recording):
-        found = model.objects.filter(file=name).select_related("testimony").first()
-        if found is not None:
-            return found, model._meta.get_field("file")
+    document = Document.objects.filter(file=name).select_related("testimony").first()
+    if document is not None:
+        return document, Document._meta.get_field("file")
+    recording = (
+        Recording.objects.filter(Q(file=name) | Q(public_file=name))
+        .select_related("testimony")
+        .first()
+    )
+    if recording is not None:
+        field = "file" if recording.file.name == name else "public_file"
+        return recording, Recording._meta.get_field(field)
     return None, None
+
+
+def _played(recording, name, user):
+    """Whether ``name``, a file of ``recording``, is one ``user`` may be sent:
+    the file the site plays (``playable_file``), or any of its files for an
+    archivist (the original of a recording with redacted ranges is theirs)."""
+    if audience_of(user) == Audience.ARCHIVIST:
+        return True
+    playable = recording.playable_file()
+    return bool(playable) and playable.name == name
 
 
 def _file_response(request, storage, name, content_type):
