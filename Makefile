@@ -42,7 +42,7 @@ messages: setup
 run: setup translations media-tools
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python scripts/with_worker.py manage.py runserver $(HOST)
 
 # Production settings on one machine: migrates, collects static files, then gunicorn
 # (gunicorn.conf.py). On loopback it runs over plain HTTP with a local secret key;

@@ -2,8 +2,9 @@
 
     python scripts/serve.py 127.0.0.1:8000
 
-Migrates the database, collects the static files and replaces itself with gunicorn
-(gunicorn.conf.py: workers sized to the cores, logs to standard error) running
+Migrates the database, collects the static files and runs gunicorn
+(gunicorn.conf.py: workers sized to the cores, logs to standard error) with the
+task worker beside it (scripts/with_worker.py), both on
 ``archive.settings.prod``, which refuses to start without a secret key and host
 names. For a first try on this machine's loopback address it fills those in:
 
@@ -96,14 +97,16 @@ def main(bind):
     gunicorn = str(Path(python).with_name("gunicorn"))
     print(f"Serving http://{bind}/ with archive.settings.prod; Ctrl-C stops.")
     sys.stdout.flush()
-    os.chdir(ROOT)
-    os.execve(gunicorn, [gunicorn, "--bind", bind], env)
+    # The task worker runs beside gunicorn and stops with it.
+    from with_worker import run
+
+    return run([gunicorn, "--bind", bind], env)
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     try:
-        main(sys.argv[1])
+        sys.exit(main(sys.argv[1]))
     except subprocess.CalledProcessError as error:
         sys.exit(error.returncode)

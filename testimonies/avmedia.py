@@ -27,6 +27,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -297,12 +299,14 @@ SILENCE_MARGIN_MS = 150
 COPY_TYPES = {"audio": "audio/mp4", "video": "video/mp4"}
 
 
-def silenced_copy(source, kind, silences):
+def silenced_copy(source, kind, silences, progress=None, duration_ms=None):
     """A temporary MP4 (``.m4a`` for audio) of the file at ``source`` (a
     recording of ``kind``) with each ``[start_ms, end_ms]`` of ``silences``
     silent, and for a video, black: re-encoded as AAC (and H.264), which every
     browser plays. The caller moves the file into storage or removes it.
-    ValidationError when ffmpeg fails; then no file is left."""
+    ValidationError when ffmpeg fails; then no file is left. ``progress`` is
+    called with the share done (0–99) now and then, counted against
+    ``duration_ms``."""
     spans = "+".join(
         f"between(t,{max(start - SILENCE_MARGIN_MS, 0) / 1000:.3f},"
         f"{(end + SILENCE_MARGIN_MS) / 1000:.3f})"
@@ -323,7 +327,7 @@ def silenced_copy(source, kind, silences):
         command += ["-pix_fmt", "yuv420p"]
     command += ["-fflags", "+bitexact", "-movflags", "+faststart"]
     command += ["-f", "mp4", "-y", path]
-    result = _run(command, timeout=settings.TESTIMONY_TRANSCODE_TIMEOUT)
+    result = _run_reporting(command, progress, duration_ms)
     if result is None or result.returncode:
         os.unlink(path)
         raise ValidationError(
@@ -363,6 +367,50 @@ def _run(command, timeout=None):
         )
     except subprocess.TimeoutExpired:
         return None
+
+
+#: How often a long run of ffmpeg reports how far it is, in seconds.
+PROGRESS_EVERY = 2.0
+
+
+def _run_reporting(command, progress, duration_ms):
+    """Like :func:`_run`, for a run of ffmpeg that may take minutes (within
+    TESTIMONY_TRANSCODE_TIMEOUT): its ``-progress`` lines are read as it works,
+    and ``progress(percent)`` called every :data:`PROGRESS_EVERY` seconds."""
+    command = [*command[:1], "-progress", "pipe:1", "-nostats", *command[1:]]
+    timed_out = threading.Event()
+    with tempfile.TemporaryFile(mode="w+", errors="replace") as errors:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+
+        def stop():
+            timed_out.set()
+            process.kill()
+
+        watchdog = threading.Timer(settings.TESTIMONY_TRANSCODE_TIMEOUT, stop)
+        watchdog.start()
+        told = time.monotonic()
+        try:
+            for line in process.stdout:
+                key, _, value = line.strip().partition("=")
+                if key != "out_time_us" or not (progress and duration_ms):
+                    continue
+                if time.monotonic() - told >= PROGRESS_EVERY and value.isdigit():
+                    told = time.monotonic()
+                    progress(min(99, int(value) // 10 // duration_ms))
+            process.wait()
+        finally:
+            watchdog.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if timed_out.is_set():
+            return None
+        errors.seek(0)
+        return subprocess.CompletedProcess(
+            command, process.returncode, "", errors.read()
+        )
 
 
 def _ran_out(result):

@@ -10,7 +10,10 @@ is ever served while the copy is being made.
 :func:`refresh` makes the copy, or removes it when no range is left. It is safe
 to run twice, and it never stores a copy that silences less than the ranges
 say: it checks them again, under a lock, after the minutes ffmpeg may take.
-:func:`request` asks for it once the redactions' change commits.
+:func:`request` asks the worker for it (:func:`make_public_copy`, a task of
+Django's tasks framework: ``manage.py db_worker`` runs it) once the change
+commits, so that no admin request waits minutes for ffmpeg; the recording's
+``public_progress`` and ``public_error`` say how far it is, or why it failed.
 """
 
 import logging
@@ -18,7 +21,8 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
+from django_tasks import task
 
 from . import avmedia, media
 from .models import Recording
@@ -27,12 +31,20 @@ logger = logging.getLogger(__name__)
 
 
 def request(recording):
-    """Make ``recording``'s public copy current once this transaction commits,
-    if it is not: after its redacted ranges or its file changed."""
+    """Have the worker make ``recording``'s public copy current once this
+    transaction commits, if it is not: after its redacted ranges or its file
+    changed. Its progress and any failure are cleared until the worker starts."""
     fresh = Recording.objects.filter(pk=recording.pk).first()
     if fresh is not None and not is_current(fresh):
         pk = recording.pk
-        transaction.on_commit(lambda: refresh(pk))
+        Recording.objects.filter(pk=pk).update(public_progress=None, public_error="")
+        transaction.on_commit(lambda: make_public_copy.enqueue(pk))
+
+
+@task()
+def make_public_copy(recording_id):
+    """The background task: :func:`refresh` (what it did, for the task's result)."""
+    return refresh(recording_id)
 
 
 def is_current(recording):
@@ -57,11 +69,22 @@ def refresh(pk):
     if not silences:
         _store(pk, "", None)
         return "removed"
+
+    def progress(percent):
+        Recording.objects.filter(pk=pk).update(public_progress=percent)
+
+    progress(0)
     try:
         with avmedia.stored_copy(recording.file) as source:
-            path = avmedia.silenced_copy(source, recording.kind, silences)
+            path = avmedia.silenced_copy(
+                source, recording.kind, silences, progress, recording.duration_ms
+            )
     except (ValidationError, OSError) as error:
-        logger.error("The public copy of recording %s failed: %s", pk, error)
+        message = " ".join(getattr(error, "messages", [str(error)]))
+        logger.error("The public copy of recording %s failed: %s", pk, message)
+        Recording.objects.filter(pk=pk).update(
+            public_progress=None, public_error=message[:500]
+        )
         return "failed"
     try:
         with transaction.atomic():
@@ -83,5 +106,35 @@ def _store(pk, name, silences):
     """Point recording ``pk`` at public copy ``name``, deleting the one it
     replaces once that commits."""
     replaced = media.stored_names(Recording(pk=pk), "public_file")
-    Recording.objects.filter(pk=pk).update(public_file=name, public_silences=silences)
+    Recording.objects.filter(pk=pk).update(
+        public_file=name,
+        public_silences=silences,
+        public_progress=None,
+        public_error="",
+    )
     media.delete_on_commit(Recording, replaced)
+
+
+def pending():
+    """The recordings whose public copy is not current (a range or the file
+    changed and the worker has not made it yet, or it failed)."""
+    candidates = Recording.objects.filter(
+        models.Q(redacted_ranges__isnull=False) | ~models.Q(public_file="")
+    ).distinct()
+    return [
+        recording
+        for recording in candidates.prefetch_related("redacted_ranges")
+        if not is_current(recording)
+    ]
+
+
+def refresh_pending(report=None):
+    """Make every public copy that is not current, here and now (the demo's
+    load, and ``make_public_copies`` after the worker was stopped). Returns
+    ``{recording pk: what refresh did}``."""
+    done = {}
+    for recording in pending():
+        done[recording.pk] = refresh(recording.pk)
+        if report:
+            report(recording, done[recording.pk])
+    return done

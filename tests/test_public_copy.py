@@ -5,12 +5,14 @@ the export."""
 import io
 import json
 import logging
+import os
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from testimonies import avmedia, public_copy
@@ -155,12 +157,12 @@ class TestWhatTheSitePlays:
         RedactedRange.objects.create(recording=recording, start_ms=1000, end_ms=2400)
         make = avmedia.silenced_copy
 
-        def slow(source, kind, silences):
+        def slow(source, kind, silences, *progress):
             # An archivist adds a range while ffmpeg works on the first.
             RedactedRange.objects.create(
                 recording=recording, start_ms=2600, end_ms=3000
             )
-            return make(source, kind, silences)
+            return make(source, kind, silences, *progress)
 
         monkeypatch.setattr(avmedia, "silenced_copy", slow)
         assert public_copy.refresh(recording.pk) == "gone"
@@ -173,7 +175,7 @@ class TestWhatTheSitePlays:
     ):
         RedactedRange.objects.create(recording=recording, start_ms=1000, end_ms=2400)
 
-        def broken(source, kind, silences):
+        def broken(source, kind, silences, *progress):
             raise ValidationError("The public copy could not be made: boom")
 
         monkeypatch.setattr(avmedia, "silenced_copy", broken)
@@ -182,6 +184,23 @@ class TestWhatTheSitePlays:
         assert "boom" in caplog.text
         recording.refresh_from_db()
         assert recording.playable_file() is None
+        # The archivist reads why on the recording's page.
+        client = Client()
+        client.force_login(make_archivist())
+        page = client.get(
+            reverse("admin:testimonies_recording_change", args=[recording.pk])
+        ).content.decode()
+        assert "could not be made (The public copy could not be made: boom)" in page
+
+    def test_ffmpeg_reports_how_far_it_is(self, recording, monkeypatch):
+        monkeypatch.setattr(avmedia, "PROGRESS_EVERY", 0)
+        told = []
+        with avmedia.stored_copy(recording.file) as source:
+            path = avmedia.silenced_copy(
+                source, "audio", [[1000, 2000]], told.append, recording.duration_ms
+            )
+        os.unlink(path)
+        assert told and told == sorted(told) and max(told) <= 99
 
     def test_a_new_file_waits_for_its_own_copy(self, recording, tmp_path):
         redact_range(recording, 1000, 2400)
@@ -195,6 +214,92 @@ class TestWhatTheSitePlays:
         assert not replacement.public_file
         assert replacement.playable_file() is None
         assert public_copy.refresh(recording.pk) == "made"
+
+
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+}
+
+
+class TestInTheBackground:
+    @pytest.fixture(autouse=True)
+    def queued_in_the_database(self, settings, monkeypatch):
+        from django_tasks_db.management.commands import db_worker
+
+        settings.TASKS = DATABASE_TASKS
+        # The worker runs in the test's process and transaction: its tidying of
+        # old connections would close the test's own (PostgreSQL).
+        monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def test_the_worker_makes_the_copy_while_the_admin_answers_at_once(
+        self, client, recording, django_capture_on_commit_callbacks
+    ):
+        from django_tasks_db.models import DBTaskResult
+
+        client.force_login(make_archivist())
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_recording(
+                client,
+                recording,
+                redacted=[{"start_ms": "00:00:01", "end_ms": "00:00:02.4"}],
+                languages="en",
+            )
+        assert response.status_code == 302
+        [queued] = DBTaskResult.objects.all()
+        assert queued.task_path == "testimonies.public_copy.make_public_copy"
+        page = reverse("admin:testimonies_recording_change", args=[recording.pk])
+        assert "waits for the worker" in client.get(page).content.decode()
+        assert (
+            "being prepared"
+            in client.get(recording.testimony.get_absolute_url()).content.decode()
+        )
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+        recording.refresh_from_db()
+        assert recording.public_silences == [[1000, 2400]]
+        assert (
+            "A copy with 00:00:01.000–00:00:02.400 silenced"
+            in client.get(page).content.decode()
+        )
+
+    def test_nothing_is_queued_when_the_copy_is_current(
+        self, client, recording, django_capture_on_commit_callbacks
+    ):
+        from django_tasks_db.models import DBTaskResult
+
+        client.force_login(make_archivist())
+        with django_capture_on_commit_callbacks(execute=True):
+            post_recording(client, recording, languages="en")
+        assert not DBTaskResult.objects.exists()
+
+    def test_copies_left_waiting_are_made_by_a_command(self, recording):
+        RedactedRange.objects.create(recording=recording, start_ms=1000, end_ms=2400)
+        out = io.StringIO()
+        call_command("make_public_copies", "--list", stdout=out)
+        identifier = recording.testimony.identifier
+        assert f"{identifier} #{recording.pk} [00:00:01.000–00:00:02.400]" in (
+            out.getvalue()
+        )
+        assert "1 recordings wait" in out.getvalue()
+        out = io.StringIO()
+        call_command("make_public_copies", stdout=out)
+        assert f"#{recording.pk} [00:00:01.000–00:00:02.400]: made" in out.getvalue()
+        recording.refresh_from_db()
+        assert recording.playable_file() == recording.public_file
+        out = io.StringIO()
+        call_command("make_public_copies", stdout=out)
+        assert "0 copies made, 0 failed." in out.getvalue()
+
+    def test_the_command_fails_when_a_copy_cannot_be_made(self, recording, monkeypatch):
+        RedactedRange.objects.create(recording=recording, start_ms=1000, end_ms=2400)
+
+        def broken(*arguments):
+            raise ValidationError("boom")
+
+        monkeypatch.setattr(avmedia, "silenced_copy", broken)
+        out = io.StringIO()
+        with pytest.raises(SystemExit):
+            call_command("make_public_copies", stdout=out)
+        assert "0 copies made, 1 failed." in out.getvalue()
 
 
 class TestRedactedCues:

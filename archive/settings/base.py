@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "testimonies",
 ]
 
@@ -218,6 +220,17 @@ TESTIMONY_FFMPEG_TIMEOUT = 600
 # Seconds one re-encoding may take (a public copy with redacted ranges silenced,
 # made in the background): an hour of video takes minutes.
 TESTIMONY_TRANSCODE_TIMEOUT = 4 * 60 * 60
+# Work that must not hold a web request (testimonies.public_copy) is queued in the
+# database and run by the worker, `manage.py db_worker`, which make run and make
+# serve start beside the web server (docs/operations.md).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 # Who sends the bytes of a photo or document once testimonies.views.media allowed
 # it: "" (Django), "x-accel-redirect" (nginx) or "x-sendfile" (Apache), with the
 # internal location or folder as prefix (docs/deployment.md).

@@ -16,3 +16,6 @@ STORAGES = {
 }
 # Empty search answers wait for nobody here (tests/test_leaks.py checks the floor).
 TESTIMONY_SEARCH_EMPTY_ANSWER_SECONDS = 0
+# Queued work runs at once, in the test's own process (tests/test_public_copy.py
+# runs the database backend and its worker on their own).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

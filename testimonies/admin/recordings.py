@@ -351,9 +351,19 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
             f"{format_time(start)}–{format_time(end)}" for start, end in silences
         )
         if playable is None:
+            if recording.public_error:
+                return _(
+                    "Nothing: the copy with %(ranges)s silenced could not be made "
+                    "(%(error)s). Save the recording again to retry."
+                ) % {"ranges": ranges, "error": recording.public_error}
+            if recording.public_progress is not None:
+                return _(
+                    "Nothing yet: the copy with %(ranges)s silenced is being made "
+                    "(%(percent)s%% done). Reload this page to follow it."
+                ) % {"ranges": ranges, "percent": recording.public_progress}
             return _(
-                "Nothing yet: the copy with %(ranges)s silenced is being made. "
-                "Reload this page in a few minutes."
+                "Nothing yet: the copy with %(ranges)s silenced waits for the "
+                "worker (make run and make serve start it; docs/operations.md)."
             ) % {"ranges": ranges}
         return format_html(
             '<a href="{}">{}</a>',

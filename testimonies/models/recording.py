@@ -130,10 +130,24 @@ class Recording(models.Model):
     public_silences = models.JSONField(
         _("silenced in the public copy"), null=True, editable=False
     )
+    # While the worker makes that copy: how far it is (percent), or why it failed.
+    public_progress = models.PositiveSmallIntegerField(
+        _("public copy made (%)"), null=True, editable=False
+    )
+    public_error = models.CharField(
+        _("why the public copy failed"), max_length=500, blank=True, editable=False
+    )
 
     objects = RecordingQuerySet.as_manager()
     # The public copy is made by the machine, not changed by anybody.
-    history = HistoricalRecords(excluded_fields=["public_file", "public_silences"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "public_file",
+            "public_silences",
+            "public_progress",
+            "public_error",
+        ]
+    )
 
     FILE_FIELD = "file"
 
