@@ -42,40 +42,159 @@ from .timedtext import format_clock
 
 
 @dataclasses.dataclass(frozen=True)
+class Stored:
+    """How a file is stored: its extension, ffmpeg's muxer, its content types."""
+
+    extension: str
+    muxer: str
+    audio_type: str
+    video_type: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Container:
-    extension: str  # of the stored file
+    extension: str  # of the stored file, when browsers play what it holds
     muxer: str  # ffmpeg's name for writing it
-    audio: frozenset  # codecs accepted in it
+    audio: frozenset  # codecs browsers play from it
     video: frozenset
     content_type: str  # of audio-only files; video ones say "video/"
     lossless: bool = False  # decoded once to prove it whole
+    # How it is stored when browsers cannot play what it holds (the site then
+    # plays a converted copy): None when it is stored as above either way.
+    unplayable: Stored | None = None
 
 
 _PCM = frozenset({"pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8"})
 _WEBM_AUDIO = frozenset({"opus", "vorbis"})
+_NONE = frozenset()
 #: ffprobe's format name → what is accepted in it. The ISO family (MP4, M4A,
 #: QuickTime) is written back as MP4 with its index first, so playing can start
-#: before the whole file has arrived.
+#: before the whole file has arrived. The last five hold nothing browsers play:
+#: they are always converted.
 CONTAINERS = {
-    "mp3": Container(".mp3", "mp3", frozenset({"mp3"}), frozenset(), "audio/mpeg"),
+    "mp3": Container(".mp3", "mp3", frozenset({"mp3"}), _NONE, "audio/mpeg"),
     "mov,mp4,m4a,3gp,3g2,mj2": Container(
-        ".m4a", "mp4", frozenset({"aac"}), frozenset({"h264"}), "audio/mp4"
+        ".m4a",
+        "mp4",
+        frozenset({"aac"}),
+        frozenset({"h264"}),
+        "audio/mp4",
+        unplayable=Stored(".mov", "mov", "audio/quicktime", "video/quicktime"),
     ),
     "ogg": Container(
-        ".ogg", "ogg", frozenset({"vorbis", "opus", "flac"}), frozenset(), "audio/ogg"
+        ".ogg", "ogg", frozenset({"vorbis", "opus", "flac"}), _NONE, "audio/ogg"
     ),
-    "wav": Container(".wav", "wav", _PCM, frozenset(), "audio/wav"),
+    "wav": Container(".wav", "wav", _PCM, _NONE, "audio/wav"),
     "flac": Container(
-        ".flac", "flac", frozenset({"flac"}), frozenset(), "audio/flac", lossless=True
+        ".flac", "flac", frozenset({"flac"}), _NONE, "audio/flac", lossless=True
     ),
     "matroska,webm": Container(
-        ".webm", "webm", _WEBM_AUDIO, frozenset({"vp8", "vp9", "av1"}), "audio/webm"
+        ".webm",
+        "webm",
+        _WEBM_AUDIO,
+        frozenset({"vp8", "vp9", "av1"}),
+        "audio/webm",
+        unplayable=Stored(".mkv", "matroska", "audio/x-matroska", "video/x-matroska"),
+    ),
+    "avi": Container(
+        ".avi",
+        "avi",
+        _NONE,
+        _NONE,
+        "audio/x-msvideo",
+        unplayable=Stored(".avi", "avi", "video/x-msvideo", "video/x-msvideo"),
+    ),
+    "asf": Container(
+        ".asf",
+        "asf",
+        _NONE,
+        _NONE,
+        "audio/x-ms-wma",
+        unplayable=Stored(".asf", "asf", "audio/x-ms-wma", "video/x-ms-wmv"),
+    ),
+    "amr": Container(
+        ".amr",
+        "amr",
+        _NONE,
+        _NONE,
+        "audio/amr",
+        unplayable=Stored(".amr", "amr", "audio/amr", "audio/amr"),
+    ),
+    "aiff": Container(
+        ".aiff",
+        "aiff",
+        _NONE,
+        _NONE,
+        "audio/aiff",
+        unplayable=Stored(".aiff", "aiff", "audio/aiff", "audio/aiff"),
+    ),
+    "mpegts": Container(
+        ".ts",
+        "mpegts",
+        _NONE,
+        _NONE,
+        "video/mp2t",
+        unplayable=Stored(".ts", "mpegts", "video/mp2t", "video/mp2t"),
     ),
 }
+#: Codecs browsers cannot play that the archive converts (into AAC and H.264):
+#: those of phones, dictaphones, cameras and old software that ffmpeg decodes
+#: well. Anything else is refused.
+CONVERTED_AUDIO = frozenset(
+    {
+        *_PCM,
+        "pcm_s16be",
+        "pcm_s24be",
+        "pcm_mulaw",
+        "pcm_alaw",
+        "mp3",
+        "mp2",
+        "aac",
+        "alac",
+        "flac",
+        "vorbis",
+        "opus",
+        "ac3",
+        "eac3",
+        "wmav1",
+        "wmav2",
+        "amr_nb",
+        "amr_wb",
+        "speex",
+        "adpcm_ima_wav",
+        "adpcm_ms",
+    }
+)
+CONVERTED_VIDEO = frozenset(
+    {
+        "h264",
+        "hevc",
+        "mpeg4",
+        "mpeg2video",
+        "mpeg1video",
+        "h263",
+        "msmpeg4v2",
+        "msmpeg4v3",
+        "wmv1",
+        "wmv2",
+        "wmv3",
+        "vc1",
+        "mjpeg",
+        "prores",
+        "dvvideo",
+        "theora",
+        "vp8",
+        "vp9",
+        "av1",
+    }
+)
 #: Formats and codecs as archivists read them, for the refusal messages.
 ACCEPTED = (
     "MP3; M4A (AAC); MP4 (H.264 video, AAC audio); Ogg (Vorbis, Opus, FLAC); "
-    "WAV (PCM); FLAC; WebM (VP8, VP9 or AV1 video, Opus or Vorbis audio)"
+    "WAV (PCM); FLAC; WebM (VP8, VP9 or AV1 video, Opus or Vorbis audio); and, "
+    "converted to a copy browsers play: MOV, MKV, AVI, WMA/WMV, AMR, AIFF and "
+    "MPEG-TS with the common codecs of phones and cameras (H.265, MPEG-4, "
+    "ProRes, AC-3, ALAC, AMR…)"
 )
 #: A file may say it lasts this much longer than what it holds (encoders round).
 DURATION_SLACK_MS = 500
@@ -90,18 +209,32 @@ class Probe:
     duration_ms: int
     streams: tuple  # indexes of the audio and video streams kept
     codecs: str  # "h264, aac"
+    playable: bool = True  # by browsers, as it is; else the site plays a copy
+
+    @property
+    def stored(self):
+        """How the file is stored (:class:`Stored`)."""
+        container = self.container
+        if not self.playable and container.unplayable is not None:
+            return container.unplayable
+        extension = container.extension
+        if container.muxer == "mp4" and self.kind == "video":
+            extension = ".mp4"
+        return Stored(
+            extension,
+            container.muxer,
+            container.content_type,
+            f"video/{extension.removeprefix('.')}",
+        )
 
     @property
     def extension(self):
-        if self.container.muxer == "mp4" and self.kind == "video":
-            return ".mp4"
-        return self.container.extension
+        return self.stored.extension
 
     @property
     def content_type(self):
-        if self.kind == "video":
-            return f"video/{self.extension.removeprefix('.')}"
-        return self.container.content_type
+        stored = self.stored
+        return stored.video_type if self.kind == "video" else stored.audio_type
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +254,7 @@ class CleanCopy:
             "duration_ms": self.found.duration_ms,
             "codecs": self.found.codecs,
             "content_type": self.found.content_type,
+            "playable": self.found.playable,
             "size": self.size,
             "sha256": self.sha256,
         }
@@ -204,7 +338,7 @@ def probe(path):
     container = CONTAINERS.get(found["format"].get("format_name"))
     if container is None:
         raise _not_a_recording()
-    kept, codecs, kind = [], [], "audio"
+    kept, codecs, kind, playable = [], [], "audio", True
     for stream in found.get("streams", []):
         kind_of_stream = stream.get("codec_type")
         if kind_of_stream not in ("audio", "video"):
@@ -212,18 +346,21 @@ def probe(path):
         if stream.get("disposition", {}).get("attached_pic"):
             continue  # cover art
         codec = stream.get("codec_name", "?")
-        allowed = container.audio if kind_of_stream == "audio" else container.video
-        if codec not in allowed:
+        audio = kind_of_stream == "audio"
+        plays = container.audio if audio else container.video
+        converted = CONVERTED_AUDIO if audio else CONVERTED_VIDEO
+        if codec not in plays | converted:
             raise ValidationError(
                 _(
                     "This recording's %(kind)s is encoded as “%(codec)s”, which "
-                    "browsers cannot play from this kind of file. Accepted: "
+                    "this archive can neither play nor convert. Accepted: "
                     "%(accepted)s. Convert it (for example to MP4 with H.264 and "
                     "AAC, or to MP3) and upload it again."
                 ),
                 code="unsupported_codec",
                 params={"kind": kind_of_stream, "codec": codec, "accepted": ACCEPTED},
             )
+        playable = playable and codec in plays
         kept.append(stream["index"])
         codecs.append(codec)
         if kind_of_stream == "video":
@@ -248,7 +385,7 @@ def probe(path):
             code="recording_too_long",
             params={"hours": f"{limit / 3600:g}"},
         )
-    return Probe(container, kind, duration_ms, tuple(kept), ", ".join(codecs))
+    return Probe(container, kind, duration_ms, tuple(kept), ", ".join(codecs), playable)
 
 
 def copy_clean(source, target, found):
@@ -264,9 +401,10 @@ def copy_clean(source, target, found):
     command += ["-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy"]
     command += ["-fflags", "+bitexact", "-flags:a", "+bitexact"]
     command += ["-flags:v", "+bitexact"]
-    if found.container.muxer == "mp4":
+    muxer = found.stored.muxer
+    if muxer in ("mp4", "mov"):
         command += ["-movflags", "+faststart"]
-    command += ["-f", found.container.muxer, "-y", str(target)]
+    command += ["-f", muxer, "-y", str(target)]
     result = _run(command)
     if result is None or result.returncode or result.stderr.strip():
         raise _damaged()
@@ -299,11 +437,11 @@ SILENCE_MARGIN_MS = 150
 COPY_TYPES = {"audio": "audio/mp4", "video": "video/mp4"}
 
 
-def silenced_copy(source, kind, silences, progress=None, duration_ms=None):
+def playable_copy(source, kind, silences, progress=None, duration_ms=None):
     """A temporary MP4 (``.m4a`` for audio) of the file at ``source`` (a
-    recording of ``kind``) with each ``[start_ms, end_ms]`` of ``silences``
-    silent, and for a video, black: re-encoded as AAC (and H.264), which every
-    browser plays. The caller moves the file into storage or removes it.
+    recording of ``kind``), re-encoded as AAC (and H.264), which every browser
+    plays, with each ``[start_ms, end_ms]`` of ``silences`` silent, and for a
+    video, black. The caller moves the file into storage or removes it.
     ValidationError when ffmpeg fails; then no file is left. ``progress`` is
     called with the share done (0–99) now and then, counted against
     ``duration_ms``."""
@@ -318,11 +456,17 @@ def silenced_copy(source, kind, silences, progress=None, duration_ms=None):
     )
     os.close(handle)
     command = [_tool("TESTIMONY_FFMPEG"), "-v", "error", "-nostdin", "-i", str(source)]
-    command += ["-map", "0:a?", "-map", "0:v?", "-map_metadata", "-1"]
-    command += ["-map_chapters", "-1", "-af", f"volume=volume=0:enable='{spans}'"]
+    command += ["-map", "0:v?", "-map", "0:a?", "-map_metadata", "-1"]
+    command += ["-map_chapters", "-1"]
+    if spans:
+        command += ["-af", f"volume=volume=0:enable='{spans}'"]
     command += ["-c:a", "aac", "-b:a", "128k"]
     if video:
-        command += ["-vf", f"drawbox=color=black:t=fill:enable='{spans}'"]
+        # H.264 in 4:2:0 wants an even width and height.
+        filters = ["scale=trunc(iw/2)*2:trunc(ih/2)*2"]
+        if spans:
+            filters.append(f"drawbox=color=black:t=fill:enable='{spans}'")
+        command += ["-vf", ",".join(filters)]
         command += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"]
         command += ["-pix_fmt", "yuv420p"]
     command += ["-fflags", "+bitexact", "-movflags", "+faststart"]

@@ -1,13 +1,16 @@
-"""The copy of a recording the site plays when parts of it are redacted.
+"""The copy of a recording the site plays when parts of it are redacted, or
+when browsers cannot play the file itself.
 
 An archivist marks a range of a recording redacted (a neighbour's name, a street)
 and from then on nobody but archivists hears the recording's own file: the site
 plays a copy with each redacted range silent, and for a video, black
-(:func:`testimonies.avmedia.silenced_copy`). Until that copy is made, the site
+(:func:`testimonies.avmedia.playable_copy`). Until that copy is made, the site
 plays nothing (``Recording.playable_file``), so no moment of the redacted voice
-is ever served while the copy is being made.
+is ever served while the copy is being made. A file browsers cannot play (a
+phone's MOV in H.265, an AVI, a dictaphone's AMR) gets the same copy, converted
+to AAC and H.264, silenced or not.
 
-:func:`refresh` makes the copy, or removes it when no range is left. It is safe
+:func:`refresh` makes the copy, or removes it when none is needed. It is safe
 to run twice, and it never stores a copy that silences less than the ranges
 say: it checks them again, under a lock, after the minutes ffmpeg may take.
 :func:`request` asks the worker for it (:func:`make_public_copy`, a task of
@@ -51,7 +54,7 @@ def is_current(recording):
     """Whether ``recording``'s public copy silences its redacted ranges, or it
     has none and needs none."""
     silences = recording.silences()
-    if not silences:
+    if not recording.needs_copy(silences):
         return not recording.public_file and recording.public_silences is None
     return bool(recording.public_file) and recording.public_silences == silences
 
@@ -66,7 +69,7 @@ def refresh(pk):
     if is_current(recording):
         return "current"
     silences = recording.silences()
-    if not silences:
+    if not recording.needs_copy(silences):
         _store(pk, "", None)
         return "removed"
 
@@ -76,7 +79,7 @@ def refresh(pk):
     progress(0)
     try:
         with avmedia.stored_copy(recording.file) as source:
-            path = avmedia.silenced_copy(
+            path = avmedia.playable_copy(
                 source, recording.kind, silences, progress, recording.duration_ms
             )
     except (ValidationError, OSError) as error:
@@ -119,7 +122,9 @@ def pending():
     """The recordings whose public copy is not current (a range or the file
     changed and the worker has not made it yet, or it failed)."""
     candidates = Recording.objects.filter(
-        models.Q(redacted_ranges__isnull=False) | ~models.Q(public_file="")
+        models.Q(redacted_ranges__isnull=False)
+        | ~models.Q(public_file="")
+        | models.Q(playable=False)
     ).distinct()
     return [
         recording

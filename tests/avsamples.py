@@ -27,6 +27,24 @@ VIDEO_RECIPES = {
 }
 
 
+#: Files browsers cannot play, which the archive keeps and converts: name →
+#: (maker, codec options).
+CONVERTED = {
+    "card.avi": ("card", ["-c:v", "mpeg4", "-c:a", "pcm_s16le"]),
+    "card.mov": ("card", ["-c:v", "mpeg4", "-c:a", "aac", "-f", "mov"]),
+    "card.mkv": ("card", ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"]),
+    "tone.aiff": ("tone", ["-c:a", "pcm_s16be"]),
+    "tone.wma": ("tone", ["-c:a", "wmav2", "-f", "asf"]),
+    "alac.m4a": ("tone", ["-c:a", "alac"]),
+}
+
+
+def make_converted(path):
+    """A sample of :data:`CONVERTED`, by the name of its file."""
+    maker, options = CONVERTED[Path(path).name]
+    return (make_card if maker == "card" else make_tone)(path, options=options)
+
+
 def ffmpeg(*arguments):
     subprocess.run(
         ["ffmpeg", "-v", "error", "-nostdin", "-y", *map(str, arguments)],

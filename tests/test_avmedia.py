@@ -19,6 +19,7 @@ from .avsamples import (
     cut,
     ffmpeg,
     make_card,
+    make_converted,
     make_tone,
 )
 from .factories import make_testimony
@@ -144,17 +145,60 @@ class TestRefused:
         path.write_bytes(b"")
         assert refusal(path).code == "empty_file"
 
-    def test_a_codec_browsers_cannot_play_from_that_file(self, tmp_path):
-        path = tmp_path / "mpeg4.mp4"
-        make_card(path, options=["-c:v", "mpeg4", "-c:a", "aac"])
+    def test_a_codec_the_archive_can_neither_play_nor_convert(self, tmp_path):
+        path = tmp_path / "lossless.mkv"
+        make_card(path, options=["-c:v", "ffv1", "-c:a", "flac"])
         error = refusal(path)
         assert error.code == "unsupported_codec"
-        assert "mpeg4" in error.messages[0] and "H.264" in error.messages[0]
+        assert "ffv1" in error.messages[0] and "H.264" in error.messages[0]
 
     def test_an_unknown_container(self, tmp_path):
-        path = tmp_path / "old.avi"
-        make_card(path, options=["-c:v", "mpeg4", "-c:a", "pcm_s16le"])
+        path = tmp_path / "old.flv"
+        make_card(path, options=["-c:v", "flv", "-c:a", "mp3"])
         assert refusal(path).code == "not_a_recording"
+
+
+class TestConverted:
+    """Files browsers cannot play are kept as they are (clean) and converted."""
+
+    @pytest.mark.parametrize(
+        "name, kind, extension, content_type",
+        [
+            ("card.avi", "video", ".avi", "video/x-msvideo"),
+            ("card.mov", "video", ".mov", "video/quicktime"),
+            ("card.mkv", "video", ".mkv", "video/x-matroska"),
+            ("tone.aiff", "audio", ".aiff", "audio/aiff"),
+            ("tone.wma", "audio", ".asf", "audio/x-ms-wma"),
+            ("alac.m4a", "audio", ".mov", "audio/quicktime"),
+        ],
+    )
+    def test_each_is_kept_clean_and_marked_for_converting(
+        self, tmp_path, name, kind, extension, content_type
+    ):
+        source = make_converted(tmp_path / name)
+        found, clean = clean_copy(source, tmp_path)
+        assert not found.playable
+        assert (found.kind, found.extension, found.content_type) == (
+            kind,
+            extension,
+            content_type,
+        )
+        data = clean.read_bytes()
+        for value in PLANTED.values():
+            assert value.encode() not in data
+        again = avmedia.probe(clean)
+        assert (again.codecs, again.playable) == (found.codecs, False)
+
+    def test_the_copy_plays_in_browsers(self, tmp_path):
+        source = make_converted(tmp_path / "card.avi")
+        copy = avmedia.playable_copy(source, "video", [])
+        try:
+            found = avmedia.probe(copy)
+        finally:
+            Path(copy).unlink()
+        assert found.playable and found.content_type == "video/mp4"
+        assert found.codecs == "h264, aac"
+        assert 1900 <= found.duration_ms <= 2300
 
     @override_settings(TESTIMONY_MAX_RECORDING_SECONDS=1)
     def test_too_long(self, samples):

@@ -20,6 +20,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
@@ -27,6 +28,7 @@ from django.urls import Resolver404, resolve, reverse
 from testimonies import public_copy
 from testimonies.dates import archive_today
 from testimonies.models import (
+    Recording,
     RedactedRange,
     Segment,
     Testimony,
@@ -38,7 +40,7 @@ from testimonies.signals import testimonies_changed
 from testimonies.timedtext import TimedCue
 from testimonies.transcripts import write_cues
 
-from .avsamples import loudness
+from .avsamples import loudness, make_converted
 from .factories import (
     make_document,
     make_narrator,
@@ -354,6 +356,28 @@ def test_a_redacted_range_is_silent_for_all_but_archivists(
     played.write_bytes(content_bytes(client.get(voice.public_file.url)))
     assert loudness(played, 1.1, 2.3) < -60  # -91 is digital silence
     assert loudness(played, 0.1, 0.8) > -30
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_file_browsers_cannot_play_reaches_only_archivists(
+    client, collection, audience, tmp_path
+):
+    """Kept as it came (its container may carry what cleaning could not reach),
+    while everyone else hears the converted copy."""
+    source = make_converted(tmp_path / "card.avi")
+    recording = Recording(
+        testimony=collection.public,
+        access=A.PUBLIC,
+        file=SimpleUploadedFile("card.avi", source.read_bytes()),
+    )
+    recording.save()
+    login(client, audience)
+    assert client.get(recording.file.url).status_code == 404
+    assert public_copy.refresh(recording.pk) == "made"
+    recording.refresh_from_db()
+    for headers in ({}, {"HTTP_RANGE": "bytes=0-99"}):
+        assert client.get(recording.file.url, **headers).status_code == 404
+    assert client.get(recording.public_file.url).status_code == 200
 
 
 def content_bytes(response):

@@ -23,7 +23,7 @@ from testimonies.search import search
 from testimonies.signals import testimonies_changed
 from testimonies.transcripts import mark_redacted_cues
 
-from .avsamples import brightness, loudness, make_card
+from .avsamples import brightness, loudness, make_card, make_converted
 from .factories import (
     make_archivist,
     make_recording,
@@ -155,7 +155,7 @@ class TestWhatTheSitePlays:
         self, recording, monkeypatch
     ):
         RedactedRange.objects.create(recording=recording, start_ms=1000, end_ms=2400)
-        make = avmedia.silenced_copy
+        make = avmedia.playable_copy
 
         def slow(source, kind, silences, *progress):
             # An archivist adds a range while ffmpeg works on the first.
@@ -164,7 +164,7 @@ class TestWhatTheSitePlays:
             )
             return make(source, kind, silences, *progress)
 
-        monkeypatch.setattr(avmedia, "silenced_copy", slow)
+        monkeypatch.setattr(avmedia, "playable_copy", slow)
         assert public_copy.refresh(recording.pk) == "gone"
         recording.refresh_from_db()
         assert not recording.public_file
@@ -178,7 +178,7 @@ class TestWhatTheSitePlays:
         def broken(source, kind, silences, *progress):
             raise ValidationError("The public copy could not be made: boom")
 
-        monkeypatch.setattr(avmedia, "silenced_copy", broken)
+        monkeypatch.setattr(avmedia, "playable_copy", broken)
         with caplog.at_level(logging.ERROR, logger="testimonies.public_copy"):
             assert public_copy.refresh(recording.pk) == "failed"
         assert "boom" in caplog.text
@@ -196,7 +196,7 @@ class TestWhatTheSitePlays:
         monkeypatch.setattr(avmedia, "PROGRESS_EVERY", 0)
         told = []
         with avmedia.stored_copy(recording.file) as source:
-            path = avmedia.silenced_copy(
+            path = avmedia.playable_copy(
                 source, "audio", [[1000, 2000]], told.append, recording.duration_ms
             )
         os.unlink(path)
@@ -295,11 +295,67 @@ class TestInTheBackground:
         def broken(*arguments):
             raise ValidationError("boom")
 
-        monkeypatch.setattr(avmedia, "silenced_copy", broken)
+        monkeypatch.setattr(avmedia, "playable_copy", broken)
         out = io.StringIO()
         with pytest.raises(SystemExit):
             call_command("make_public_copies", stdout=out)
         assert "0 copies made, 1 failed." in out.getvalue()
+
+
+class TestConverted:
+    """A file browsers cannot play: kept for archivists, a converted copy played."""
+
+    @pytest.fixture
+    def recording(self, tmp_path):
+        source = make_converted(tmp_path / "card.avi")
+        recording = Recording(
+            testimony=make_testimony(),
+            access=A.PUBLIC,
+            file=SimpleUploadedFile("card.avi", source.read_bytes()),
+        )
+        recording.save()
+        return recording
+
+    def test_the_site_plays_a_converted_copy_once_it_is_made(
+        self, client, recording, tmp_path
+    ):
+        assert not recording.playable
+        page = client.get(recording.testimony.get_absolute_url()).content.decode()
+        assert "being converted" in page and "<video" not in page
+        assert client.get(recording.file.url).status_code == 404
+        assert public_copy.refresh(recording.pk) == "made"
+        path, response = played(client, recording, tmp_path, ".mp4")
+        assert response["Content-Type"] == "video/mp4"
+        found = avmedia.probe(path)
+        assert found.playable and found.codecs == "h264, aac"
+        page = client.get(recording.testimony.get_absolute_url()).content.decode()
+        assert "<video" in page and recording.public_file.url in page
+        # The AVI itself stays the archive's record, for archivists.
+        assert client.get(recording.file.url).status_code == 404
+        client.force_login(make_archivist())
+        assert client.get(recording.file.url)["Content-Type"] == "video/x-msvideo"
+
+    def test_redacted_ranges_are_silenced_in_the_same_copy(
+        self, client, recording, tmp_path
+    ):
+        assert redact_range(recording, 500, 1500) == "made"
+        path, _response = played(client, recording, tmp_path, ".mp4")
+        assert loudness(path, 0.7, 1.3) < -60
+        assert brightness(path, 1.0) < 20
+        RedactedRange.objects.all().delete()
+        # Without ranges it still needs its copy: converted, nothing silenced.
+        assert public_copy.refresh(recording.pk) == "made"
+        path, _response = played(client, recording, tmp_path, ".mp4")
+        assert loudness(path, 0.7, 1.3) > -40
+
+    def test_the_admin_says_what_is_played(self, client, recording):
+        client.force_login(make_archivist())
+        url = reverse("admin:testimonies_recording_change", args=[recording.pk])
+        assert (
+            "the copy converted for browsers waits" in client.get(url).content.decode()
+        )
+        public_copy.refresh(recording.pk)
+        assert "A copy converted for browsers" in client.get(url).content.decode()
 
 
 class TestRedactedCues:

@@ -344,32 +344,40 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
     @admin.display(description=_("what the site plays"))
     def public_copy(self, recording):
         silences = recording.silences()
-        if not silences:
+        if not recording.needs_copy(silences):
             return _("The original: nothing is redacted.")
-        playable = recording.playable_file()
         ranges = ", ".join(
             f"{format_time(start)}–{format_time(end)}" for start, end in silences
         )
-        if playable is None:
-            if recording.public_error:
-                return _(
-                    "Nothing: the copy with %(ranges)s silenced could not be made "
-                    "(%(error)s). Save the recording again to retry."
-                ) % {"ranges": ranges, "error": recording.public_error}
-            if recording.public_progress is not None:
-                return _(
-                    "Nothing yet: the copy with %(ranges)s silenced is being made "
-                    "(%(percent)s%% done). Reload this page to follow it."
-                ) % {"ranges": ranges, "percent": recording.public_progress}
+        if not silences:
+            what = _("converted for browsers")
+        elif recording.playable:
+            what = _("with %(ranges)s silenced") % {"ranges": ranges}
+        else:
+            what = _("converted for browsers, with %(ranges)s silenced") % {
+                "ranges": ranges
+            }
+        playable = recording.playable_file()
+        if playable is not None:
+            return format_html(
+                '<a href="{}">{}</a>',
+                playable.url,
+                _("A copy %(what)s") % {"what": what},
+            )
+        if recording.public_error:
             return _(
-                "Nothing yet: the copy with %(ranges)s silenced waits for the "
-                "worker (make run and make serve start it; docs/operations.md)."
-            ) % {"ranges": ranges}
-        return format_html(
-            '<a href="{}">{}</a>',
-            playable.url,
-            _("A copy with %(ranges)s silenced") % {"ranges": ranges},
-        )
+                "Nothing: the copy %(what)s could not be made (%(error)s). Save the "
+                "recording again to retry."
+            ) % {"what": what, "error": recording.public_error}
+        if recording.public_progress is not None:
+            return _(
+                "Nothing yet: the copy %(what)s is being made (%(percent)s%% done). "
+                "Reload this page to follow it."
+            ) % {"what": what, "percent": recording.public_progress}
+        return _(
+            "Nothing yet: the copy %(what)s waits for the worker (make run and make "
+            "serve start it; docs/operations.md)."
+        ) % {"what": what}
 
     def get_urls(self):
         transcript = path(

@@ -180,8 +180,12 @@ class TestimonyAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
         super().save_related(request, form, formsets, change)
         for formset in formsets:
             if formset.model is Recording:
-                # A replaced file needs its public copy made again.
-                for recording, fields in formset.changed_objects:
-                    if "file" in fields:
-                        public_copy.request(recording)
+                # A new or replaced file may need a copy browsers play.
+                changed = [
+                    recording
+                    for recording, fields in formset.changed_objects
+                    if "file" in fields
+                ]
+                for recording in [*formset.new_objects, *changed]:
+                    public_copy.request(recording)
         testimonies_changed.send(sender=Testimony, ids=[form.instance.pk])

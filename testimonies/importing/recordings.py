@@ -421,8 +421,8 @@ def replace_recordings(listing, media, themes, places):
                 )
                 _write_transcripts(recording, plan.transcripts)
                 _write_segments(recording, plan.segments, themes, places)
-                if plan.redacted:
-                    public_copy.request(recording)
+                # Redacted ranges, or a file browsers cannot play: a copy.
+                public_copy.request(recording)
     return written
 
 

@@ -73,8 +73,10 @@ class Recording(models.Model):
         upload_to=avmedia.recording_path,
         validators=[avmedia.validate_recording_upload],
         help_text=_(
-            "MP3, M4A, MP4 (H.264/AAC), Ogg, WAV, FLAC or WebM. Location, device "
-            "and other metadata are removed before the file is stored."
+            "MP3, M4A, MP4 (H.264/AAC), Ogg, WAV, FLAC or WebM play as they are; "
+            "MOV, MKV, AVI, WMA/WMV, AMR, AIFF and MPEG-TS are kept and converted "
+            "for browsers. Location, device and other metadata are removed before "
+            "the file is stored."
         ),
     )
     title = models.CharField(
@@ -116,9 +118,13 @@ class Recording(models.Model):
     )
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, editable=False)
     sha256 = sha256_field()
-    # What the site plays when parts are redacted: a copy with those parts
-    # silenced (and blacked out), made by testimonies.public_copy; the file
-    # itself then stays for archivists. ``public_silences`` is what the copy
+    # Whether browsers play the file as it is; if not, the site plays a copy
+    # converted for them (the public copy below), and archivists keep the file.
+    playable = models.BooleanField(_("plays in browsers"), default=True, editable=False)
+    # What the site plays when parts are redacted or browsers cannot play the
+    # file: a copy converted for them with those parts silenced (and blacked
+    # out), made by testimonies.public_copy; the file itself then stays for
+    # archivists. ``public_silences`` is what the copy
     # silences (``[[start_ms, end_ms], ...]``): a copy made before the
     # redactions last changed is never played.
     public_file = models.FileField(
@@ -205,12 +211,18 @@ class Recording(models.Model):
             (item.start_ms, item.end_ms) for item in self.redacted_ranges.all()
         )
 
+    def needs_copy(self, silences):
+        """Whether the site plays a copy rather than the file itself: parts of
+        it are redacted (``silences``), or browsers cannot play it."""
+        return bool(silences) or not self.playable
+
     def playable_file(self):
         """The file played to those who may hear it: the file itself; when parts
-        are redacted, the public copy silencing exactly those parts; None while
-        that copy is being made. Only archivists reach the file itself then."""
+        are redacted or browsers cannot play it, the public copy converted for
+        them silencing exactly those parts; None while that copy is being made.
+        Only archivists reach the file itself then."""
         silences = self.silences()
-        if not silences:
+        if not self.needs_copy(silences):
             return self.file
         if self.public_file and self.public_silences == silences:
             return self.public_file
