@@ -12,11 +12,21 @@ from functools import cache
 from pathlib import Path
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from .dates import format_partial_date
 from .exporting import Exporter
-from .models import PlacedItem, ThemedItem, Translation
+from .models import (
+    PlacedItem,
+    Recording,
+    Segment,
+    ThemedItem,
+    Transcript,
+    Translation,
+)
+from .models.recording import reading_order
+from .timedtext import as_seconds
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
@@ -128,10 +138,84 @@ def record_queryset(queryset):
 
 def record_data(testimony, request):
     """A full record: the public export's line (redacted text, no narrator code,
-    consent date or private fields)."""
+    consent date or private fields), its address and the recordings the caller
+    may hear."""
     record = Exporter(public=True).record(testimony)
-    record["url"] = request.build_absolute_uri(testimony.get_absolute_url())
+    page = testimony.get_absolute_url()
+    record["url"] = request.build_absolute_uri(page)
+    heard = (
+        Recording.objects.visible_to(request.user)
+        .filter(testimony=testimony)
+        .order_by("position", "pk")
+        .prefetch_related(
+            Prefetch("transcripts", queryset=Transcript.objects.order_by("language")),
+            Prefetch("segments", queryset=Segment.objects.order_by("start_ms", "pk")),
+            "redacted_ranges",
+        )
+    )
+    record["recordings"] = [
+        recording_data(recording, testimony, request) for recording in heard
+    ]
     return record
+
+
+def seconds(milliseconds):
+    return round(milliseconds / 1000, 3)
+
+
+def recording_data(recording, testimony, request):
+    """A recording the caller may hear: what the page says of it, the file it
+    plays (``null`` while its copy is being made), its captions and its index,
+    each with an address that plays it from its second."""
+    page = testimony.get_absolute_url()
+    playable = recording.playable_file()
+
+    def at(milliseconds):
+        url = f"{page}?r={recording.pk}&t={as_seconds(milliseconds)}"
+        return request.build_absolute_uri(url)
+
+    return {
+        "id": recording.pk,
+        "kind": recording.kind,
+        "title": recording.title,
+        "duration": seconds(recording.duration_ms or 0),
+        "languages": list(recording.languages),
+        "interviewer": recording.interviewer,
+        "recorded_on": (
+            recording.recorded_on.isoformat() if recording.recorded_on else None
+        ),
+        "credit": recording.credit,
+        "rights": recording.rights,
+        "file": request.build_absolute_uri(playable.url) if playable else None,
+        "content_type": recording.type_of(playable) if playable else None,
+        "url": request.build_absolute_uri(f"{page}?r={recording.pk}"),
+        "transcripts": [
+            {
+                "language": transcript.language,
+                "kind": transcript.kind,
+                "translator": transcript.translator,
+                "captions": request.build_absolute_uri(
+                    reverse(
+                        "testimonies:captions",
+                        args=[testimony.identifier, recording.pk, transcript.language],
+                    )
+                ),
+            }
+            for transcript in reading_order(recording.transcripts.all())
+        ],
+        "segments": [
+            {
+                "start": seconds(segment.start_ms),
+                "end": seconds(segment.end_ms),
+                "language": segment.language,
+                "title": segment.public_title,
+                "synopsis": segment.public_synopsis,
+                "keywords": list(segment.keywords),
+                "url": at(segment.start_ms),
+            }
+            for segment in recording.segments.all()
+        ],
+    }
 
 
 @cache

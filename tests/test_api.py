@@ -11,14 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from testimonies.exporting import Exporter
 from testimonies.forms import SearchApiForm
 from testimonies.importing.provenance import NARRATOR_PRIVATE
-from testimonies.models import Testimony
+from testimonies.models import RedactedRange, Testimony
 
 from .factories import (
     make_archivist,
     make_narrator,
+    make_recording,
     make_researcher,
     make_search_collection,
+    make_segment,
     make_testimony,
+    make_transcript,
 )
 from .test_search_query import MALFORMED
 
@@ -252,12 +255,71 @@ class TestDetail:
             "themed_items", "placed_items", "translations"
         ).get(pk=testimony.pk)
         expected = Exporter(public=True).record(loaded)
-        assert data == {**expected, "url": "http://testserver/testimonies/SRCH-RU/"}
+        assert data == {
+            **expected,
+            "url": "http://testserver/testimonies/SRCH-RU/",
+            "recordings": [],
+        }
         assert data["recorded_on"] == "2024-08"
         assert data["narrator"]["alias"] == "Vera, 67"
         for field in NARRATOR_PRIVATE:
             assert field not in data["narrator"]
         assert b"Fictional Person A" not in client.get(f"{LIST}SRCH-RU/").content
+
+    def test_the_recordings_the_caller_may_hear(self, client, collection):
+        testimony = collection["ru"]
+        public = make_recording(testimony, seconds=2, access="public", title="Part 1")
+        make_transcript(public, [(0, 900, "Мы спустились в подвал.")], language="ru")
+        make_segment(
+            public, 500, 1500, "Подвал [[Иванов]]", language="ru", keywords=["подвал"]
+        )
+        voice = make_recording(testimony, access="researchers", title="Part 2")
+        [part] = get(client, f"{LIST}SRCH-RU/")["recordings"]
+        page = "http://testserver/testimonies/SRCH-RU/"
+        assert part == {
+            "id": public.pk,
+            "kind": "audio",
+            "title": "Part 1",
+            "duration": public.duration_ms / 1000,
+            "languages": [],
+            "interviewer": "",
+            "recorded_on": None,
+            "credit": "",
+            "rights": "",
+            "file": f"http://testserver{public.file.url}",
+            "content_type": "audio/mpeg",
+            "url": f"{page}?r={public.pk}",
+            "transcripts": [
+                {
+                    "language": "ru",
+                    "kind": "original",
+                    "translator": "",
+                    "captions": f"{page}recordings/{public.pk}/ru.vtt",
+                }
+            ],
+            "segments": [
+                {
+                    "start": 0.5,
+                    "end": 1.5,
+                    "language": "ru",
+                    "title": "Подвал \u2588\u2588\u2588\u2588\u2588",
+                    "synopsis": "",
+                    "keywords": ["подвал"],
+                    "url": f"{page}?r={public.pk}&t=0.5",
+                }
+            ],
+        }
+        schemas = get(client, "/api/v1/openapi.json")["components"]["schemas"]
+        assert set(schemas["Recording"]["properties"]) == set(part)
+        client.force_login(make_researcher())
+        heard = get(client, f"{LIST}SRCH-RU/")["recordings"]
+        assert [item["id"] for item in heard] == [public.pk, voice.pk]
+
+    def test_a_recording_whose_copy_is_being_made_has_no_file(self, client, collection):
+        recording = make_recording(collection["ru"], access="public")
+        RedactedRange.objects.create(recording=recording, start_ms=0, end_ms=500)
+        [part] = get(client, f"{LIST}SRCH-RU/")["recordings"]
+        assert part["file"] is None and part["content_type"] is None
 
     @pytest.mark.parametrize("key", ["draft", "in_review", "restricted", "researchers"])
     def test_what_the_public_may_not_see_is_404(self, client, collection, key):

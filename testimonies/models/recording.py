@@ -211,6 +211,12 @@ class Recording(models.Model):
             (item.start_ms, item.end_ms) for item in self.redacted_ranges.all()
         )
 
+    def type_of(self, file):
+        """The content type of ``file``, one of this recording's files."""
+        if file.name == self.public_file.name:
+            return avmedia.COPY_TYPES[self.kind]
+        return self.content_type or "application/octet-stream"
+
     def needs_copy(self, silences):
         """Whether the site plays a copy rather than the file itself: parts of
         it are redacted (``silences``), or browsers cannot play it."""

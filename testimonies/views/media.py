@@ -41,7 +41,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from ..access import Audience, audience_of
-from ..avmedia import COPY_TYPES
 from ..media import download_name
 from ..models import Document, Photo, Recording, Testimony
 
@@ -94,9 +93,10 @@ def serve_media(request, name):
             raise Http404
         filename, as_attachment = PurePath(name).name, False
     else:
-        content_type = attachment.content_type or "application/octet-stream"
-        if field.name == "public_file":
-            content_type = COPY_TYPES[attachment.kind]
+        if isinstance(attachment, Recording):
+            content_type = attachment.type_of(getattr(attachment, field.name))
+        else:
+            content_type = attachment.content_type or "application/octet-stream"
         # A document is a download; a recording plays in the page.
         as_attachment = isinstance(attachment, Document)
         title = attachment.title or testimony.identifier
