@@ -1,7 +1,11 @@
-"""The "cite this testimony" block: a stable address, Chicago and BibTeX forms."""
+"""The "cite this testimony" block: a stable address, Chicago and BibTeX forms;
+and the same facts as metadata embedded in the page, for reference managers
+(Zotero, Mendeley) and search engines: Highwire ``citation_*`` tags and
+schema.org JSON-LD (:func:`embedded`)."""
 
 import dataclasses
 import datetime
+import json
 
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +99,55 @@ def cite(testimony, *, url, accessed, moment=None):
     lines = [f"  {key} = {{{value}}}," for key, value in fields.items() if value]
     bibtex = "@misc{" + testimony.identifier + ",\n" + "\n".join(lines) + "\n}"
     return Citation(url, testimony.identifier, accessed, chicago, bibtex)
+
+
+@dataclasses.dataclass
+class Embedded:
+    """What a testimony's page says of it to machines."""
+
+    tags: list  # (name, content) of Highwire <meta name="citation_…"> tags
+    json_ld: str  # schema.org, as the text of a data block
+
+
+def embedded(testimony, *, url, title, language, themes=(), places=()):
+    """The citation metadata of ``testimony``'s page at ``url``, in the version
+    shown (``title``, ``language``), with the same author, date, identifier,
+    archive and address as :func:`cite`: the narrator's alias (never a name),
+    the date at its precision."""
+    alias = testimony.narrator.alias if testimony.narrator else ""
+    date = format_partial_date(testimony.recorded_on, testimony.recorded_precision)
+    archive = str(ARCHIVE_NAME)
+    tags = [
+        ("citation_title", title),
+        *([("citation_author", alias)] if alias else []),
+        *([("citation_date", date.replace("-", "/"))] if date else []),
+        ("citation_publisher", archive),
+        ("citation_archive_id", testimony.identifier),
+        ("citation_language", language),
+        ("citation_public_url", url),
+        *[("citation_keywords", name) for name in [*themes, *places]],
+    ]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ArchiveComponent",
+        "name": title,
+        "identifier": testimony.identifier,
+        "url": url,
+        "inLanguage": language,
+        "holdingArchive": {"@type": "ArchiveOrganization", "name": archive},
+        "isAccessibleForFree": True,
+    }
+    if alias:
+        data["author"] = {"@type": "Person", "name": alias}
+    if date:
+        data["dateCreated"] = date
+    if themes:
+        data["keywords"] = list(themes)
+    if places:
+        data["contentLocation"] = [{"@type": "Place", "name": name} for name in places]
+    # In a <script> data block: no "</script" or "<!--" may end it early.
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    return Embedded(tags, text)
 
 
 BIBTEX_SPECIAL = {

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from testimonies.exporting import Exporter
@@ -238,6 +239,15 @@ class TestBadParameters:
 
     def test_only_get_and_head(self, client, collection):
         assert client.post(LIST, {"q": "подвал"}).status_code == 405
+
+    @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "QUERY", "BREW"])
+    @pytest.mark.parametrize("path", [LIST, f"{LIST}SRCH-RU/", "/api/v1/openapi.json"])
+    def test_any_other_method_is_405_as_described(self, collection, method, path):
+        # As a client outside the site calls it: CSRF checks on, no cookie.
+        client = Client(enforce_csrf_checks=True)
+        response = client.generic(method, path)
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD"
 
 
 class TestDetail:

@@ -79,7 +79,9 @@ def test_list_queries_do_not_grow_with_rows(client):
 
 import datetime  # noqa: E402
 import io  # noqa: E402
+import json  # noqa: E402
 import re  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -332,6 +334,55 @@ class TestTestimonyPage:
         assert f"urldate = {{{today.isoformat()}}}," in citation
         assert "date = {2024-08}," in citation
 
+    def test_reference_managers_read_the_same_citation_from_the_page(self, client):
+        narrator = make_narrator(alias="Oleksii", real_name="Fictional Real Name")
+        testimony = make_testimony(
+            identifier="SM-2024-017",
+            title="The last bus [[from Ivan's yard]]",
+            narrator=narrator,
+            recorded_on=datetime.date(2024, 8, 1),
+            recorded_precision=DatePrecision.MONTH,
+            themes=[make_theme("Evacuation")],
+            places=[make_place("Sumy")],
+        )
+        page = html(client.get(testimony.get_absolute_url()))
+        found = EmbeddedMetadata()
+        found.feed(page)
+        url = "http://testserver/testimonies/SM-2024-017/"
+        # What Zotero's "Embedded Metadata" translator reads.
+        assert found.tags == {
+            "citation_title": ["The last bus █████"],
+            "citation_author": ["Oleksii"],
+            "citation_date": ["2024/08"],
+            "citation_publisher": ["Testimony Archive"],
+            "citation_archive_id": ["SM-2024-017"],
+            "citation_language": ["en"],
+            "citation_public_url": [url],
+            "citation_keywords": ["Evacuation", "Sumy"],
+        }
+        [data] = found.json_ld
+        assert data["@type"] == "ArchiveComponent"
+        assert data["name"] == found.tags["citation_title"][0]
+        assert data["author"] == {"@type": "Person", "name": "Oleksii"}
+        assert (data["dateCreated"], data["identifier"], data["url"]) == (
+            "2024-08",
+            "SM-2024-017",
+            url,
+        )
+        assert data["holdingArchive"]["name"] == "Testimony Archive"
+        # The same facts as the cite block's BibTeX.
+        assert "date = {2024-08}," in page and f"url = {{{url}}}," in page
+        assert "Fictional Real Name" not in page and "Ivan" not in page
+
+    def test_embedded_metadata_cannot_end_its_block(self, client):
+        title = "</script><script>alert(1)</script><!--"
+        testimony = make_testimony(title=title)
+        page = html(client.get(testimony.get_absolute_url()))
+        found = EmbeddedMetadata()
+        found.feed(page)
+        assert [data["name"] for data in found.json_ld] == [title]
+        assert "<script>alert" not in page
+
     def test_bibtex_escapes_special_characters(self, client):
         testimony = make_testimony(title="Fuel & bread {50%}")
         page = html(client.get(testimony.get_absolute_url()))
@@ -504,3 +555,23 @@ def test_server_error_page_renders_without_a_request_context(rf):
 )
 def test_odd_addresses_are_not_found_never_an_error(client, path):
     assert client.get(path).status_code == 404
+
+
+class EmbeddedMetadata(HTMLParser):
+    """The citation metadata a reference manager reads from a page: Highwire
+    ``citation_*`` meta tags and schema.org JSON-LD blocks."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.json_ld, self._in_ld = {}, [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("name") or "").startswith("citation_"):
+            self.tags.setdefault(attrs["name"], []).append(attrs.get("content"))
+        self._in_ld = tag == "script" and attrs.get("type") == "application/ld+json"
+
+    def handle_data(self, data):
+        if self._in_ld:
+            self.json_ld.append(json.loads(data))
+            self._in_ld = False

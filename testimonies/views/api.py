@@ -9,6 +9,7 @@ withdrawn testimony 410, as its page does.
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from .. import api
@@ -18,6 +19,13 @@ from ..models.testimony import validate_identifier
 from .answers import answer
 
 CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def read_only(view):
+    """GET and HEAD only: any other method is answered 405 with ``Allow``, as the
+    API's description says, before CSRF protection (which guards writes, and the
+    API writes nothing) would answer an unknown method 403."""
+    return csrf_exempt(require_safe(view))
 
 
 def json_response(data, status=200):
@@ -33,7 +41,7 @@ def errors_response(errors):
     return json_response({"errors": errors}, status=400)
 
 
-@require_safe
+@read_only
 def testimony_list(request):
     visible = Testimony.objects.visible_to(request.user)
     form = SearchApiForm(request.GET, visible=visible)
@@ -50,7 +58,7 @@ def testimony_list(request):
     return json_response(api.list_data(request, found))
 
 
-@require_safe
+@read_only
 def testimony_detail(request, identifier):
     try:
         validate_identifier(identifier)
@@ -75,6 +83,6 @@ def not_found():
     return json_response({"detail": _("There is no such testimony.")}, status=404)
 
 
-@require_safe
+@read_only
 def openapi(request):
     return json_response(api.openapi_description())

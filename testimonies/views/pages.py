@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ..citation import cite
+from ..citation import cite, embedded
 from ..languages import language_name
 from ..listening import cited_moment, mark_cues, recordings_to_hear
 from ..marking import marked_text
@@ -149,6 +149,14 @@ class TestimonyDetailView(VisibleTestimoniesMixin, DetailView):
                 moment=cited_moment(recordings),
             ),
             address=url,
+            embedded=embedded(
+                testimony,
+                url=url,
+                title=version.title,
+                language=version.language,
+                themes=[theme.name_in() for theme in testimony.themes.all()],
+                places=[place.name_in() for place in testimony.places.all()],
+            ),
             related=related_testimonies(testimony, self.visible()),
             canonical_url=(
                 f"{url}?lang={version.language}" if version.translation else url
