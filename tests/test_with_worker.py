@@ -89,3 +89,30 @@ def test_sigterm_stops_the_server_and_the_worker(scratch):
     while left_running(runner.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not left_running(runner.pid)
+
+
+def workers_of(runner):
+    found = subprocess.run(
+        ["pgrep", "-P", str(runner.pid), "-f", "db_worker"],
+        capture_output=True,
+        text=True,
+    )
+    return {int(pid) for pid in found.stdout.split()}
+
+
+def test_a_worker_that_dies_is_started_again(scratch):
+    runner = start(scratch, [sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        deadline = time.monotonic() + 20
+        while not workers_of(runner) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [first] = workers_of(runner)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while workers_of(runner) in (set(), {first}) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [second] = workers_of(runner)
+        assert second != first
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        runner.communicate(timeout=60)

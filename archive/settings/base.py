@@ -205,6 +205,8 @@ TESTIMONY_IMPORT_LOCK_TIMEOUT = float(
     os.environ.get("DJANGO_IMPORT_LOCK_TIMEOUT", "30")
 )
 
+# The largest import file the admin accepts (the command line has no limit).
+TESTIMONY_MAX_IMPORT_BYTES = 512 * 1024 * 1024
 # Limits for attached photos and documents.
 TESTIMONY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TESTIMONY_MAX_IMAGE_PIXELS = 50_000_000

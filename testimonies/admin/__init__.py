@@ -9,6 +9,7 @@ from taggit.models import Tag
 
 from . import (  # noqa: F401 (registration)
     fixity,
+    imports,
     narrators,
     recordings,
     researchers,

@@ -1,5 +1,6 @@
 from .accounts import ResearcherApplication
 from .fixity import FixityCheck
+from .imports import ImportJob
 from .media import Document, Photo
 from .narrator import Narrator
 from .ratelimits import RateCount
@@ -13,6 +14,7 @@ __all__ = [
     "Cue",
     "Document",
     "FixityCheck",
+    "ImportJob",
     "Narrator",
     "Photo",
     "Place",

@@ -1,0 +1,61 @@
+"""An archivist imports a file in the admin, in a real browser: upload, read what
+the check found, confirm; and a file with problems, which imports nothing."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from testimonies.models import Testimony
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+GOOD = Path(__file__).resolve().parent.parent / "data" / "good.jsonl"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def admin_page(page):
+    # A superuser: a transactional test's flush drops the groups' permissions.
+    get_user_model().objects.create_superuser("curator", "c@example.org", PASSWORD)
+    page.goto("/admin/login/")
+    page.fill("#id_username", "curator")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+    return page
+
+
+def upload(page, path):
+    page.goto("/admin/testimonies/importjob/add/")
+    page.set_input_files("#id_file", str(path))
+    page.click("input[name=_save]")
+
+
+def test_preview_then_confirm(admin_page):
+    before = Testimony.objects.count()
+    upload(admin_page, GOOD)
+    result = admin_page.locator(".field-result")
+    expect(result).to_contain_text("Would create 3 testimonies and update 0")
+    assert Testimony.objects.count() == before
+    admin_page.click("input[name=_import]")
+    expect(result).to_contain_text("Created 3 testimonies and updated 0")
+    expect(admin_page.locator("input[name=_import]")).to_have_count(0)
+    assert Testimony.objects.count() == before + 3
+
+
+def test_a_file_with_problems_lists_them_and_offers_no_import(admin_page, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"identifier": "T-1", "title": "", "language": "en"}\n{broken\n',
+        encoding="utf-8",
+    )
+    upload(admin_page, bad)
+    expect(admin_page.locator(".field-result")).to_contain_text(
+        "Found 2 problems; nothing was imported."
+    )
+    rows = admin_page.locator(".import-problems tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("title")
+    expect(admin_page.locator("input[name=_import]")).to_have_count(0)
