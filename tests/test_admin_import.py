@@ -43,7 +43,7 @@ def test_a_file_is_checked_and_nothing_written_until_confirmed(
     assert not Testimony.objects.exists()  # checked, not imported
     shown = archivist.get(page(job)).content.decode()
     assert "Would create 3 testimonies and update 0" in shown
-    assert "new themes 4, places 6" in shown
+    assert "new themes 4, places 5" in shown
     assert 'name="_import"' in shown
     with django_capture_on_commit_callbacks(execute=True):
         response = archivist.post(page(job), {"_import": "Import"})

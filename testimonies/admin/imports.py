@@ -114,8 +114,24 @@ class ImportJobAdmin(SafeInputsAdmin):
         if not summary:
             return job.message or "—"
         done = job.state == ImportJob.State.DONE
+        names = format_html_join(
+            "",
+            "<br>{}: {}",
+            [
+                (label, ", ".join(items))
+                for label, items in [
+                    (_("New themes"), summary.get("new_themes", [])),
+                    (_("New places"), summary.get("new_places", [])),
+                    (
+                        _("Found by a name in another language"),
+                        [f"{a} → {b}" for a, b in summary.get("matched", [])],
+                    ),
+                ]
+                if items
+            ],
+        )
         return format_html(
-            "{}{}",
+            "{}{}{}",
             (
                 _(
                     "Created %(created)s testimonies and updated %(updated)s; new "
@@ -132,6 +148,7 @@ class ImportJobAdmin(SafeInputsAdmin):
             )
             % summary,
             f" {job.message}" if job.message else "",
+            names,
         )
 
     @admin.display(description=_("problems"))

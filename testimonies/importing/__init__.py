@@ -17,7 +17,7 @@ the second plans against what the first wrote; one that cannot get the lock in t
 raises :class:`ImportBusy`, having written nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
@@ -55,6 +55,11 @@ class ImportResult:
     narrators_created: int
     sources_created: int
     dry_run: bool
+    # Names of the themes and places it creates (would create, on a dry run), and
+    # the names it found by a name in another language: (as written, the tag's).
+    new_themes: list = field(default_factory=list)
+    new_places: list = field(default_factory=list)
+    matched: list = field(default_factory=list)
 
 
 def import_testimonies(stream, *, dry_run=False, progress=None, folder=None):
@@ -177,4 +182,7 @@ class Batch:
             narrators_created=len(self.narrators.created),
             sources_created=len(self.sources.created),
             dry_run=dry_run,
+            new_themes=[tag.name for tag in self.themes.created],
+            new_places=[tag.name for tag in self.places.created],
+            matched=[*self.themes.matched, *self.places.matched],
         )

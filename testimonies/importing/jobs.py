@@ -100,6 +100,9 @@ def _run(job_id, *, dry_run):
                 "places_created": result.places_created,
                 "narrators_created": result.narrators_created,
                 "sources_created": result.sources_created,
+                "new_themes": result.new_themes[:200],
+                "new_places": result.new_places[:200],
+                "matched": [list(pair) for pair in result.matched[:200]],
             },
         )
     finally:

@@ -124,6 +124,22 @@ def clean_names(c, value, path):
     return names
 
 
+def by_other_names(items, taken):
+    """``{key of a name in another language: item}`` for ``(item, names)`` pairs,
+    leaving out a name two items carry (ambiguous) and one that is some stored
+    tag's own name (``taken``: its own name wins)."""
+    found, ambiguous = {}, set()
+    for item, names in items:
+        for name in set((names or {}).values()):
+            key = name_key(clean_name(name))
+            if key in taken:
+                continue
+            if key in found and found[key] is not item and found[key] != item:
+                ambiguous.add(key)
+            found[key] = item
+    return {key: item for key, item in found.items() if key not in ambiguous}
+
+
 class Vocabulary:
     """Every tag of one model that a file mentions, merged, then planned and written."""
 
@@ -134,6 +150,7 @@ class Vocabulary:
         self.created = []
         self.updated = {}  # key → existing tag whose fields change
         self.reindex = set()  # pks of existing tags whose names or parent change
+        self.matched = []  # (name as written, the tag's name) found by another name
 
     def add(self, mention):
         merged = self.mentions.get(mention.key)
@@ -158,8 +175,23 @@ class Vocabulary:
         existing = {tag.key: tag for tag in self.model.objects.all()}
         self.by_pk = {tag.pk: tag for tag in existing.values()}
         slugs = {tag.slug for tag in existing.values()}
+        # A name in another language means the tag that carries it ("スジャ" is
+        # Sudzha): a stored tag's, or one this file defines with its names.
+        stored = by_other_names(
+            ((tag, tag.names) for tag in existing.values()), existing
+        )
+        defined = by_other_names(
+            ((key, m.values.get("names")) for key, m in self.mentions.items()),
+            existing,
+        )
+        aliases = {}
         for key, mention in self.mentions.items():
-            tag = existing.get(key)
+            tag = existing.get(key) or stored.get(key)
+            if tag is None and defined.get(key, key) != key:
+                aliases[key] = defined[key]
+                continue
+            if tag is not None and tag.key != key:
+                self.matched.append((mention.name, tag.name))
             if tag is None:
                 tag = self.model(name=mention.name, key=key, **mention.values)
                 tag.slug = self._unique_slug(tag, slugs)
@@ -169,8 +201,11 @@ class Vocabulary:
                     self.reindex.add(tag.pk)
                 for name, value in mention.values.items():
                     setattr(tag, name, value)
-                self.updated[key] = tag
+                self.updated[tag.key] = tag
             self.tags[key] = tag
+        for key, target in aliases.items():
+            self.tags[key] = self.tags[target]
+            self.matched.append((self.mentions[key].name, self.tags[target].name))
         self.existing = existing
         self._check_cycles(problems)
         self._check_depth(problems)

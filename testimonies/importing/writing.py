@@ -107,12 +107,13 @@ class Testimonies:
         """Give each testimony whose line lists these tags exactly that set."""
         for batch in self.listing(attribute):
             self._delete(through, "content_object", [t.pk for t, _keys in batch])
-            rows = [
+            # Two names of one tag ("Sudzha", "スジャ") tag a testimony once.
+            rows = dict.fromkeys(
                 (testimony.pk, vocabulary.pk(key))
                 for testimony, keys in batch
                 for key in keys
-            ]
-            insert_rows(through, ("content_object", "tag"), rows)
+            )
+            insert_rows(through, ("content_object", "tag"), list(rows))
 
     def replace_translations(self):
         for batch in self.listing("translations"):

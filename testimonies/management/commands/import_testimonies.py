@@ -82,7 +82,27 @@ class Command(BaseCommand):
                 "%(themes)s, places: %(places)s, narrators: %(narrators)s, sources: "
                 "%(sources)s."
             )
-        return message % counts
+        lines = [message % counts]
+        # Name what is (or would be) created and what was matched, so that a
+        # misspelt place is seen before it becomes a second one.
+        for label, names in [
+            (_("New themes"), result.new_themes),
+            (_("New places"), result.new_places),
+        ]:
+            if names:
+                lines.append(f"{label}: {', '.join(names[:50])}")
+                if len(names) > 50:
+                    lines[-1] += " " + _("…and %(more)s more.") % {
+                        "more": len(names) - 50
+                    }
+        if result.matched:
+            found = ", ".join(
+                f"{given} → {name}" for given, name in result.matched[:50]
+            )
+            lines.append(
+                _("Found by a name in another language: %(found)s") % {"found": found}
+            )
+        return "\n".join(lines)
 
 
 def _stop(signum, frame):
