@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -378,6 +379,50 @@ def run_action(client, action, testimonies, url=CHANGELIST):
         {"action": action, "_selected_action": [t.pk for t in testimonies]},
         follow=True,
     )
+
+
+class TestExportAction:
+    def test_the_selection_downloads_as_the_archivists_json_lines(
+        self, archivist_client
+    ):
+        narrator = make_narrator(alias="Vera", real_name="Fictional Person A")
+        chosen = [
+            make_testimony(body="Text [[with a name]].", narrator=narrator),
+            make_testimony(status=S.DRAFT),
+        ]
+        make_testimony(title="Not selected")
+        response = archivist_client.post(
+            CHANGELIST,
+            {
+                "action": "export_json_lines",
+                "_selected_action": [t.pk for t in chosen],
+            },
+        )
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith(
+            'attachment; filename="testimonies-'
+        )
+        lines = b"".join(response.streaming_content).decode().splitlines()
+        records = [json.loads(line) for line in lines]
+        assert sorted(r["identifier"] for r in records) == sorted(
+            t.identifier for t in chosen
+        )
+        # As export_testimonies writes it: texts as stored, no private fields.
+        assert "Text [[with a name]]." in lines[0] + lines[1]
+        assert "Fictional Person A" not in "".join(lines)
+
+    def test_the_export_reimports_unchanged(self, archivist_client, tmp_path):
+        consented = {"consent": "given", "consent_scope": "public"}
+        chosen = [make_testimony(**consented), make_testimony(**consented)]
+        response = archivist_client.post(
+            CHANGELIST,
+            {"action": "export_json_lines", "_selected_action": [t.pk for t in chosen]},
+        )
+        path = tmp_path / "out.jsonl"
+        path.write_bytes(b"".join(response.streaming_content))
+        out = io.StringIO()
+        call_command("import_testimonies", str(path), stdout=out)
+        assert "created: 0, updated: 2" in out.getvalue()
 
 
 class TestBulkActions:
