@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from .dates import format_partial_date
 from .exporting import Exporter
+from .exporting_media import recording_facts
 from .models import (
     PlacedItem,
     Recording,
@@ -179,13 +180,7 @@ def recording_data(recording, testimony, request):
         "kind": recording.kind,
         "title": recording.title,
         "duration": seconds(recording.duration_ms or 0),
-        "languages": list(recording.languages),
-        "interviewer": recording.interviewer,
-        "recorded_on": (
-            recording.recorded_on.isoformat() if recording.recorded_on else None
-        ),
-        "credit": recording.credit,
-        "rights": recording.rights,
+        **recording_facts(recording),
         "file": request.build_absolute_uri(playable.url) if playable else None,
         "content_type": recording.type_of(playable) if playable else None,
         "url": request.build_absolute_uri(f"{page}?r={recording.pk}"),

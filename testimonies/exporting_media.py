@@ -104,13 +104,7 @@ def recordings_of(testimony, media, tag, *, public):
                 "kind": recording.kind,
                 "title": text(recording.title),
                 "access": recording.access,
-                "languages": list(recording.languages),
-                "interviewer": recording.interviewer,
-                "recorded_on": (
-                    recording.recorded_on.isoformat() if recording.recorded_on else None
-                ),
-                "credit": recording.credit,
-                "rights": recording.rights,
+                **recording_facts(recording),
                 "transcripts": transcripts,
                 **({} if public else {"redacted": redacted_of(recording)}),
                 "segments": [
@@ -135,6 +129,20 @@ def recordings_of(testimony, media, tag, *, public):
             }
         )
     return result
+
+
+def recording_facts(recording):
+    """What is known of a recording beyond its file, as the export and the API
+    give it."""
+    return {
+        "languages": list(recording.languages),
+        "interviewer": recording.interviewer,
+        "recorded_on": (
+            recording.recorded_on.isoformat() if recording.recorded_on else None
+        ),
+        "credit": recording.credit,
+        "rights": recording.rights,
+    }
 
 
 def redacted_of(recording):

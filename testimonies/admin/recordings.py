@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import public_copy
 from ..languages import normalize_language, validate_language
 from ..models import Recording, RedactedRange, Segment, Testimony, Transcript
-from ..models.recording import overlapping
+from ..models.recording import overlapping, spans_display
 from ..signals import testimonies_changed
 from ..timedtext import (
     TimedTextError,
@@ -346,9 +346,7 @@ class RecordingAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
         silences = recording.silences()
         if not recording.needs_copy(silences):
             return _("The original: nothing is redacted.")
-        ranges = ", ".join(
-            f"{format_time(start)}–{format_time(end)}" for start, end in silences
-        )
+        ranges = spans_display(silences)
         if not silences:
             what = _("converted for browsers")
         elif recording.playable:

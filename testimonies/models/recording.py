@@ -431,7 +431,7 @@ class RedactedRange(models.Model):
         ]
 
     def __str__(self):
-        return f"{format_time(self.start_ms)}–{format_time(self.end_ms)}"
+        return spans_display([(self.start_ms, self.end_ms)])
 
     def clean(self):
         errors = {}
@@ -457,6 +457,12 @@ def merged_spans(spans):
         else:
             merged.append([start, end])
     return merged
+
+
+def spans_display(spans):
+    """``00:12:31.000–00:12:34.500, …``: ``(start_ms, end_ms)`` spans as archivists
+    read them."""
+    return ", ".join(f"{format_time(start)}–{format_time(end)}" for start, end in spans)
 
 
 def overlaps_any(start, end, spans):

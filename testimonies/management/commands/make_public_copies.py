@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from testimonies import public_copy
-from testimonies.timedtext import format_time
+from testimonies.models.recording import spans_display
 
 
 class Command(BaseCommand):
@@ -66,8 +66,5 @@ class Command(BaseCommand):
 
     @staticmethod
     def describe(recording):
-        ranges = ", ".join(
-            f"{format_time(start)}–{format_time(end)}"
-            for start, end in recording.silences()
-        )
+        ranges = spans_display(recording.silences())
         return f"{recording.testimony.identifier} #{recording.pk} [{ranges}]"
