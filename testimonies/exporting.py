@@ -12,11 +12,13 @@ exports what an anonymous visitor may read: published public testimonies only, t
 redacted (:mod:`testimonies.redaction`), without narrator codes or consent dates.
 """
 
+import csv
 import datetime
 import json
 
 from django.db.models import Prefetch
 
+from . import tabular
 from .dates import format_partial_date
 from .exporting_media import recordings_of, recordings_prefetch
 from .importing.provenance import NARRATOR_PRIVATE
@@ -39,9 +41,45 @@ def export_testimonies(
     With ``media`` (a :class:`~.exporting_media.MediaFolder`), recordings are
     written there and listed on their lines; without it, lines carry none.
     """
+    exporter = Exporter(include_private=include_private, public=public, media=media)
+    count = 0
+    testimonies = _exported(queryset, public, include_private, media)
+    for testimony in testimonies.iterator(chunk_size=CHUNK):
+        stream.write(json.dumps(exporter.record(testimony), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def export_table(stream, *, include_private=False, public=False, queryset=None):
+    """Write the testimonies as CSV (:mod:`testimonies.tabular`'s layout, which
+    :func:`~testimonies.importing.import_testimonies` reads back) to the text
+    ``stream``, ordered by identifier; return how many were written. Recordings
+    are not in rows: export JSON Lines with media for them."""
+    exporter = Exporter(include_private=include_private, public=public)
+    testimonies = _exported(queryset, public, include_private)
+    languages = (
+        Translation.objects.filter(testimony__in=testimonies.values("pk"))
+        .values_list("language", flat=True)
+        .distinct()
+        .order_by()
+    )
+    header = tabular.columns(
+        sorted(set(languages)), private=include_private, public=public
+    )
+    writer = csv.writer(stream, lineterminator="\r\n")
+    stream.write("\ufeff")  # a byte-order mark: Excel then reads UTF-8
+    writer.writerow(header)
+    count = 0
+    for testimony in testimonies.iterator(chunk_size=CHUNK):
+        row = tabular.flatten(exporter.record(testimony))
+        writer.writerow([row.get(name, "") for name in header])
+        count += 1
+    return count
+
+
+def _exported(queryset, public, include_private, media=None):
     if public and include_private:
         raise ValueError("A public export cannot include private fields.")
-    exporter = Exporter(include_private=include_private, public=public, media=media)
     queryset = Testimony.objects.all() if queryset is None else queryset
     if public:
         queryset = queryset.visible_to(None)
@@ -62,11 +100,7 @@ def export_testimonies(
     )
     if media is not None:
         queryset = queryset.prefetch_related(recordings_prefetch(public))
-    count = 0
-    for testimony in queryset.iterator(chunk_size=CHUNK):
-        stream.write(json.dumps(exporter.record(testimony), ensure_ascii=False) + "\n")
-        count += 1
-    return count
+    return queryset
 
 
 class Exporter:

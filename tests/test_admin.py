@@ -424,6 +424,25 @@ class TestExportAction:
         call_command("import_testimonies", str(path), stdout=out)
         assert "created: 0, updated: 2" in out.getvalue()
 
+    def test_the_selection_downloads_as_a_spreadsheet_that_reimports(
+        self, archivist_client, tmp_path
+    ):
+        consented = {"consent": "given", "consent_scope": "public"}
+        chosen = [make_testimony(title="Chosen, with a comma", **consented)]
+        make_testimony(title="Not selected")
+        response = archivist_client.post(
+            CHANGELIST,
+            {"action": "export_csv", "_selected_action": [t.pk for t in chosen]},
+        )
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        data = b"".join(response.streaming_content)
+        assert b'"Chosen, with a comma"' in data and b"Not selected" not in data
+        path = tmp_path / "out.csv"
+        path.write_bytes(data)
+        out = io.StringIO()
+        call_command("import_testimonies", str(path), stdout=out)
+        assert "created: 0, updated: 1" in out.getvalue()
+
 
 class TestBulkActions:
     @pytest.mark.parametrize(

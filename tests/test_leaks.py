@@ -27,6 +27,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from testimonies import public_copy
 from testimonies.dates import archive_today
+from testimonies.downloads import FORMATS as DOWNLOAD_FORMATS
 from testimonies.models import (
     Recording,
     RedactedRange,
@@ -216,6 +217,11 @@ class Collection:
             several = urlencode({"theme": theme_slugs[:2], "q": "body"}, doseq=True)
             urls += [f"{API}?{several}", f"{SEARCH}?{several}"]
             urls += [f"{API}{t.identifier}/" for t in testimonies]
+        # Downloads of whole result sets, in every format (test_downloads.py).
+        for name in DOWNLOAD_FORMATS:
+            urls += [f"/testimonies/?format={name}", f"{SEARCH}?q=body&format={name}"]
+            urls += [f"{SEARCH}?q=shared&format={name}&language=ja"]
+            urls += [f"{API}?q=body&format={name}", f"{API}?format={name}"]
         return urls
 
     @staticmethod

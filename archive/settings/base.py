@@ -205,6 +205,8 @@ TESTIMONY_IMPORT_LOCK_TIMEOUT = float(
     os.environ.get("DJANGO_IMPORT_LOCK_TIMEOUT", "30")
 )
 
+# The most records one download of a result set holds (docs/api.md "Downloads").
+TESTIMONY_DOWNLOAD_LIMIT = 10_000
 # The largest import file the admin accepts (the command line has no limit).
 TESTIMONY_MAX_IMPORT_BYTES = 512 * 1024 * 1024
 # Limits for attached photos and documents.
@@ -321,6 +323,8 @@ ACCOUNT_RATE_LIMITS = {
     "takedown": (5, 60 * 60),
     "password_change": (5, 60 * 60),
     "login_address": (30, 60 * 60),
+    # Result-set downloads (docs/api.md), per account, or per address if anonymous.
+    "download": (60, 60 * 60),
 }
 
 # Login protection (django-axes): five failures for one username from one address

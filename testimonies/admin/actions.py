@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from ..exporting import export_testimonies
+from ..exporting import export_table, export_testimonies
 from ..history import record_versions
 from ..models import Testimony
 from ..signals import testimonies_changed
@@ -201,15 +201,13 @@ def make_restricted(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("Export as JSON Lines"), permissions=["view"])
-def export_json_lines(modeladmin, request, queryset):
-    """The selected testimonies (or, with "select all", the whole filtered list) as
-    the archivists' JSON Lines export, the same as ``export_testimonies``: texts as
-    stored, no narrator's private fields, no recordings' files. Written to a
-    temporary file first, so a large selection never sits in memory."""
+def exported_file(queryset, write, extension, content_type, newline):
+    """The testimonies of ``queryset`` written by ``write(text stream, queryset=…)``
+    as a download. Written to a temporary file first, so a large selection never
+    sits in memory."""
     stream = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
-    export_testimonies(text, queryset=queryset)
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline=newline)
+    write(text, queryset=queryset)
     text.flush()
     text.detach()  # leaves the file open for the response
     stream.seek(0)
@@ -217,13 +215,31 @@ def export_json_lines(modeladmin, request, queryset):
     return FileResponse(
         stream,
         as_attachment=True,
-        filename=f"testimonies-{stamp}.jsonl",
-        content_type="application/jsonl; charset=utf-8",
+        filename=f"testimonies-{stamp}.{extension}",
+        content_type=content_type,
     )
+
+
+@admin.action(description=_("Export as JSON Lines"), permissions=["view"])
+def export_json_lines(modeladmin, request, queryset):
+    """The selected testimonies (or, with "select all", the whole filtered list) as
+    the archivists' JSON Lines export, the same as ``export_testimonies``: texts as
+    stored, no narrator's private fields, no recordings' files."""
+    return exported_file(
+        queryset, export_testimonies, "jsonl", "application/jsonl; charset=utf-8", "\n"
+    )
+
+
+@admin.action(description=_("Export as CSV (spreadsheet)"), permissions=["view"])
+def export_csv(modeladmin, request, queryset):
+    """The same as a spreadsheet (``export_testimonies --format csv``), which
+    imports back as it is."""
+    return exported_file(queryset, export_table, "csv", "text/csv; charset=utf-8", "")
 
 
 TESTIMONY_ACTIONS = [
     export_json_lines,
+    export_csv,
     publish,
     send_to_review,
     withdraw,

@@ -1,4 +1,5 @@
-"""Imports in the admin: upload a JSON Lines file, read what the check found, confirm.
+"""Imports in the admin: upload a JSON Lines, CSV or XLSX file, read what the
+check found, confirm.
 
 Nothing is written until the archivist confirms: the upload is checked in full
 by the task worker (every problem with its line and field, or what it would
@@ -27,8 +28,8 @@ class ImportUploadForm(forms.ModelForm):
         fields = ["file"]
         help_texts = {
             "file": _(
-                "A JSON Lines file (docs/import-format.md). It is checked in full "
-                "first; nothing is imported until you confirm."
+                "A JSON Lines, CSV or XLSX file (docs/import-format.md). It is "
+                "checked in full first; nothing is imported until you confirm."
             )
         }
 

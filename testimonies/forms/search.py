@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ..downloads import FORMATS, UNKNOWN_FORMAT
 from ..search.query import MAX_CLAUSES, MAX_QUERY_LENGTH, parse_query
 from ..search.results import NEWEST, OLDEST, RELEVANCE
 from .filters import FilterForm
@@ -100,7 +101,24 @@ class SearchApiForm(SearchForm):
         error_messages={"invalid": _("A page size is a whole number such as 20.")},
     )
 
+    format = forms.CharField(label=_("Format"), required=False, strip=False)
+
     shortens = False
+
+    def download_format(self):
+        """The download asked for, or ``None`` for the API's own JSON page."""
+        name = getattr(self, "cleaned_data", {}).get("format")
+        return name if name in FORMATS else None
+
+    def clean_format(self):
+        name = self.cleaned_data.get("format") or "json"
+        if name != "json" and name not in FORMATS:
+            raise ValidationError(
+                UNKNOWN_FORMAT,
+                code="invalid_choice",
+                params={"value": name[:40], "choices": ", ".join(["json", *FORMATS])},
+            )
+        return name
 
     def clean_q(self):
         """An API client gets an error where the page would explain and go on:

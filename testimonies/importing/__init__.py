@@ -1,4 +1,5 @@
-"""Import testimonies from JSON Lines, the archive's interchange format.
+"""Import testimonies from JSON Lines, the archive's interchange format, or from
+a spreadsheet (CSV, XLSX) in the layout of :mod:`testimonies.tabular`.
 
 docs/import-format.md is the contract. An import runs in three steps:
 
@@ -27,10 +28,10 @@ from ..history import record_versions
 from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
 from ..signals import testimonies_changed
 from .fields import Cleaner
+from .files import read_records
 from .locking import import_lock
 from .problems import ImportBusy, ImportConflict, ImportFailed, Problem
 from .provenance import Narrators, Sources
-from .reading import read_lines
 from .recordings import Media, check_access, replace_recordings
 from .records import Entry, clean_entry
 from .tags import Vocabulary
@@ -62,8 +63,10 @@ class ImportResult:
     matched: list = field(default_factory=list)
 
 
-def import_testimonies(stream, *, dry_run=False, progress=None, folder=None):
-    """Import the JSON Lines of the binary ``stream`` and return an ImportResult.
+def import_testimonies(stream, *, dry_run=False, progress=None, folder=None, name=""):
+    """Import the JSON Lines, CSV or XLSX file of the binary ``stream`` (told
+    apart by content; ``name`` decides only for an empty file) and return an
+    ImportResult.
 
     Raises :class:`ImportFailed` (having written nothing) when any line has a
     problem, or one of its kinds when the database could not take the import now.
@@ -75,7 +78,8 @@ def import_testimonies(stream, *, dry_run=False, progress=None, folder=None):
     batch = Batch(Media(folder))
     committed = False
     try:
-        for line, value, escapes in read_lines(stream, batch.problems, progress):
+        records = read_records(stream, batch.problems, progress, name)
+        for line, value, escapes in records:
             batch.add(line, value, Cleaner(line, batch.problems, escapes=escapes))
         if dry_run or batch.problems:
             batch.plan()

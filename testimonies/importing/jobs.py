@@ -67,7 +67,9 @@ def _run(job_id, *, dry_run):
     fields = {"finished_at": timezone.now(), "problems": [], "problem_count": 0}
     try:
         with job.file.open("rb") as stream:
-            result = import_testimonies(stream, dry_run=dry_run, progress=progress)
+            result = import_testimonies(
+                stream, dry_run=dry_run, progress=progress, name=job.name
+            )
     except ImportRefused as refused:
         state = ImportJob.State.CHECKED if not dry_run else ImportJob.State.FAILED
         fields.update(state=state, message=refused.report())

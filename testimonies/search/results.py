@@ -127,12 +127,16 @@ class SearchResults(SlicedList):
             return None
         return identified_hit(self.queryset, self.query, self.source)
 
-    def _load(self, offset, limit):
+    def ranked(self, offset, limit):
+        """``(pk, score)`` of the hits from ``offset``, in order, without loading
+        them (a download loads them its own way)."""
         if self.pinned is None:
-            ranked = self.source.page_ids(offset, limit, self.sort)
-        else:
-            ranked = self.source.page_ids(0, offset + limit, self.sort)
-            ranked = first(self.pinned, ranked)[offset : offset + limit]
+            return self.source.page_ids(offset, limit, self.sort)
+        ranked = self.source.page_ids(0, offset + limit, self.sort)
+        return first(self.pinned, ranked)[offset : offset + limit]
+
+    def _load(self, offset, limit):
+        ranked = self.ranked(offset, limit)
         if not ranked:
             return []
         queryset = self.queryset.filter(pk__in=[pk for pk, _ in ranked]).order_by()

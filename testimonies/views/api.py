@@ -17,6 +17,7 @@ from ..forms import SearchApiForm
 from ..models import Testimony
 from ..models.testimony import validate_identifier
 from .answers import answer
+from .downloads import Refused, download
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -52,10 +53,27 @@ def testimony_list(request):
                 for name, errors in form.errors.items()
             }
         )
+    format = form.download_format()
+    if format:
+        return download_response(request, visible, form, format)
     found = answer(visible, form, form.per_page())
     if found.page_error:
         return errors_response({"page": [found.page_error]})
     return json_response(api.list_data(request, found))
+
+
+def download_response(request, visible, form, format):
+    """``format=csv`` (or another download format): the whole result set."""
+    try:
+        return download(
+            request, visible, form, format, searching=True, name="testimonies"
+        )
+    except Refused as refused:
+        if refused.status == 429:
+            response = json_response({"detail": " ".join(refused.messages)}, 429)
+            response["Retry-After"] = "3600"
+            return response
+        return errors_response({"format": refused.messages})
 
 
 @read_only

@@ -16,6 +16,7 @@ from ..models import Place, Testimony
 from ..models.testimony import validate_identifier
 from ..reading import place_tree, related_testimonies, theme_tree, version_to_read
 from ..search.query import MAX_QUERY_LENGTH, parse_query
+from .downloads import Refused, download, links, refused_page, wanted_format
 from .listing import TestimonyListMixin, VisibleTestimoniesMixin
 
 
@@ -53,6 +54,28 @@ class TestimonyListView(TestimonyListMixin, ListView):
     """Browse: every visible testimony, filtered, ordered and paginated."""
 
     template_name = "testimonies/testimony_list.html"
+
+    def get(self, request, *args, **kwargs):
+        """The page, or with ``format=`` the download of every testimony it lists."""
+        try:
+            format = wanted_format(request)
+            if format:
+                form = self.form_class(request.GET, visible=self.visible())
+                form.is_valid()
+                return download(
+                    request,
+                    self.visible(),
+                    form,
+                    format,
+                    searching=False,
+                    name="testimonies",
+                )
+        except Refused as refused:
+            return refused_page(request, refused)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | links()
 
     def get_form_kwargs(self):
         visible = self.visible()

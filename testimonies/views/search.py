@@ -11,6 +11,7 @@ from django.shortcuts import render
 from ..forms import SearchForm
 from ..models import Testimony
 from .answers import answer
+from .downloads import Refused, download, links, refused_page, wanted_format
 from .listing import active_filters, filter_messages
 
 PAGE_SIZE = 20
@@ -20,6 +21,14 @@ def search(request):
     visible = Testimony.objects.visible_to(request.user)
     form = SearchForm(request.GET, visible=visible)
     form.is_valid()
+    try:
+        format = wanted_format(request)
+        if format:
+            return download(
+                request, visible, form, format, searching=True, name="search"
+            )
+    except Refused as refused:
+        return refused_page(request, refused)
     kept = hidden_parameters(request, form)
     context = {
         "form": form,
@@ -51,6 +60,7 @@ def search(request):
                 else []
             ),
             selected=selected_facets(form),
+            **links(),
         )
     return render(request, "testimonies/search.html", context)
 

@@ -4,15 +4,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from testimonies.exporting import export_testimonies
+from testimonies.exporting import export_table, export_testimonies
 from testimonies.exporting_media import MediaFolder
 
 
 class Command(BaseCommand):
     help = (
-        "Export every testimony as JSON Lines (docs/import-format.md), ordered by "
-        "identifier, to standard output or --output. With --public, only what "
-        "anonymous visitors may read, redacted."
+        "Export every testimony as JSON Lines or CSV (docs/import-format.md), "
+        "ordered by identifier, to standard output or --output. With --public, "
+        "only what anonymous visitors may read, redacted."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +21,14 @@ class Command(BaseCommand):
             "-o",
             metavar="FILE",
             help="Write to FILE instead of standard output.",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["jsonl", "csv"],
+            help=(
+                "jsonl (the default) or csv, the spreadsheet layout; an --output "
+                "ending in .csv means csv."
+            ),
         )
         parser.add_argument(
             "--media",
@@ -47,8 +55,25 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, output, include_private, public, media, verbosity, **options
+        self,
+        *args,
+        output,
+        include_private,
+        public,
+        media,
+        verbosity,
+        format=None,
+        **options,
     ):
+        if format is None:
+            format = "csv" if output and output.lower().endswith(".csv") else "jsonl"
+        if format == "csv" and media:
+            raise CommandError(
+                _(
+                    "--media needs JSON Lines: a spreadsheet's rows cannot list "
+                    "recordings."
+                )
+            )
         if public and include_private:
             raise CommandError(
                 _(
@@ -63,15 +88,21 @@ class Command(BaseCommand):
                 folder = MediaFolder(media, base)
             except (ValueError, OSError) as error:
                 raise CommandError(str(error)) from error
-        export = functools.partial(
-            export_testimonies,
-            include_private=include_private,
-            public=public,
-            media=folder,
-        )
+        if format == "csv":
+            export = functools.partial(
+                export_table, include_private=include_private, public=public
+            )
+        else:
+            export = functools.partial(
+                export_testimonies,
+                include_private=include_private,
+                public=public,
+                media=folder,
+            )
+        newline = "" if format == "csv" else "\n"
         if output:
             try:
-                with open(output, "w", encoding="utf-8", newline="\n") as stream:
+                with open(output, "w", encoding="utf-8", newline=newline) as stream:
                     count = export(stream)
             except OSError as error:
                 raise CommandError(

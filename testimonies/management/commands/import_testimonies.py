@@ -11,12 +11,15 @@ from testimonies.importing import ImportFailed, import_testimonies
 
 class Command(BaseCommand):
     help = (
-        "Import testimonies from a JSON Lines file (docs/import-format.md). The "
-        "whole file is checked first; on any problem nothing is written."
+        "Import testimonies from a JSON Lines, CSV or XLSX file, told apart by "
+        "content (docs/import-format.md). The whole file is checked first; on any "
+        "problem nothing is written."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The .jsonl file to import, or - for stdin.")
+        parser.add_argument(
+            "file", help="The .jsonl, .csv or .xlsx file to import, or - for stdin."
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -45,6 +48,7 @@ class Command(BaseCommand):
                     progress=progress,
                     # Recordings name their files relative to the JSON Lines file.
                     folder=None if file == "-" else Path(file).resolve().parent,
+                    name=file,
                 )
         except ImportFailed as failure:
             raise CommandError(f"{file}: {failure.report()}") from None
