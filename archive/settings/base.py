@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Authorization: Bearer <personal API token>, for the API and downloads.
+    "testimonies.accounts.middleware.BearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -246,6 +248,19 @@ TESTIMONY_MEDIA_ACCEL_PREFIX = os.environ.get("DJANGO_MEDIA_ACCEL_PREFIX", "")
 # (docs/security.md, "Search timing").
 TESTIMONY_SEARCH_EMPTY_ANSWER_SECONDS = 0.02
 
+# OAI-PMH for harvesters (docs/oai-pmh.md): records (or sets) per answer, how long a
+# resumption token works, the repository's identifier (a domain name, part of every
+# record's oai: identifier, so never changed once harvested) and whom harvesters
+# write to. The last two are placeholders: set them in production.
+TESTIMONY_OAI_PAGE_SIZE = 100
+TESTIMONY_OAI_TOKEN_SECONDS = 24 * 60 * 60
+TESTIMONY_OAI_REPOSITORY_IDENTIFIER = os.environ.get(
+    "DJANGO_OAI_REPOSITORY_IDENTIFIER", "testimony-archive.example"
+)
+TESTIMONY_OAI_ADMIN_EMAILS = env_list(
+    "DJANGO_OAI_ADMIN_EMAILS", "archive@testimony-archive.example"
+)
+
 # Accounts: the site's own sign-in for researchers (the admin keeps its own page).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "testimonies:home"
@@ -325,6 +340,9 @@ ACCOUNT_RATE_LIMITS = {
     "login_address": (30, 60 * 60),
     # Result-set downloads (docs/api.md), per account, or per address if anonymous.
     "download": (60, 60 * 60),
+    # Requests with one personal API token, and wrong tokens per address.
+    "api_token": (2000, 60 * 60),
+    "token_failure": (30, 60 * 60),
 }
 
 # Login protection (django-axes): five failures for one username from one address

@@ -89,3 +89,44 @@ class DeferredPasswordResetForm(PasswordResetForm):
             html = loader.render_to_string(html_email_template_name, context)
             message.attach_alternative(html, "text/html")
         send_later(message)
+
+
+class TokenForm(forms.Form):
+    """A new personal API token: what it is for and how long it lives."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for (“thesis scripts”), to tell it apart."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        coerce=int,
+        initial=90,
+        choices=[
+            (30, _("30 days")),
+            (90, _("90 days")),
+            (365, _("a year")),
+        ],
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        from .tokens import MAX_ACTIVE
+
+        cleaned = super().clean()
+        if self.user is not None and (
+            self.user.api_tokens.active().count() >= MAX_ACTIVE
+        ):
+            raise forms.ValidationError(
+                _(
+                    "You have %(count)s tokens in use, the most an account may "
+                    "have. Revoke one you no longer need first."
+                ),
+                code="too_many",
+                params={"count": MAX_ACTIVE},
+            )
+        return cleaned

@@ -17,6 +17,7 @@ from . import (  # noqa: F401 (registration)
     tags,
     takedown,
     testimonies,
+    tokens,
 )
 
 admin.site.site_header = _("Testimony Archive")

@@ -107,6 +107,13 @@ class SeveralField(forms.Field):
             MaxLengthValidator(self.max_length)(text)
 
     def clean(self, value):
+        # Values count as given, blanks and repeats too: a thousand of them is
+        # refused before any is looked at.
+        given = value if isinstance(value, list | tuple) else [value]
+        if len(given) > MAX_VALUES:
+            raise ValidationError(
+                self.too_many_message, code="too_many", params={"limit": MAX_VALUES}
+            )
         values = super().clean(value)
         return [self.clean_one(text) for text in values]
 

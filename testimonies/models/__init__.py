@@ -9,8 +9,10 @@ from .source import Source
 from .tags import Place, PlacedItem, Theme, ThemedItem
 from .takedown import TakedownRequest
 from .testimony import Testimony, Translation
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Cue",
     "Document",
     "FixityCheck",

@@ -7,17 +7,20 @@ axes (settings: AXES_*).
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from ..accounts import throttle
-from ..accounts.forms import DeferredPasswordResetForm, SignUpForm
+from ..accounts import throttle, tokens
+from ..accounts.forms import DeferredPasswordResetForm, SignUpForm, TokenForm
 from ..accounts.services import apply_for_research_access
 
 
@@ -126,6 +129,45 @@ class AdminPasswordChangeView(
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/change_password_done.html"
+
+
+@method_decorator(never_cache, name="dispatch")
+class TokensView(LoginRequiredMixin, FormView):
+    """The account's personal API tokens: make one (shown once), see when each
+    was last used, revoke one (docs/api.md "Tokens")."""
+
+    template_name = "registration/tokens.html"
+    form_class = TokenForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.POST.get("revoke"):
+            kwargs.pop("data", None)  # a revocation is not a new token
+        return {**kwargs, "user": self.request.user}
+
+    def post(self, request, *args, **kwargs):
+        pk = request.POST.get("revoke")
+        if pk:
+            if pk.isdigit() and tokens.revoke(request.user, int(pk)):
+                messages.success(request, _("The token is revoked."))
+            return redirect("tokens")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        token, text = tokens.issue(
+            self.request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+        # Shown in this answer only: it is not stored, and never shown again.
+        context = self.get_context_data(form=TokenForm(user=self.request.user))
+        context.update(new_token=token, new_text=text)
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tokens"] = self.request.user.api_tokens.all()[:50]
+        return context
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -139,3 +139,31 @@ def test_phone_screen_needs_no_sideways_scrolling_in_other_languages(
             assert width <= 360, f"{kind} in {language} is {width}px wide"
     finally:
         phone.context.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_tokens_page_with_a_new_token(browser, site, axe_source, viewport):
+    """A researcher's own page: signed in, a token just made (shown once), the
+    list of tokens with their Revoke buttons."""
+    from ..factories import make_researcher
+    from .conftest import DESKTOP, PHONE, open_page
+
+    make_researcher("reader")
+    page = open_page(
+        browser, site, viewport=PHONE if viewport == "phone" else DESKTOP, csp=False
+    )
+    try:
+        page.goto(reverse("login") + "?next=" + reverse("tokens"))
+        page.fill("input[name=username]", "reader")
+        page.fill("input[name=password]", "correct horse battery")
+        page.locator("main form button[type=submit]").click()
+        page.fill("input[name=name]", "thesis scripts")
+        page.locator("main form.account-form button[type=submit]").click()
+        token = page.locator("#new-token").input_value()
+        assert token.startswith("ta_")
+        assert page.get_by_role("button", name="Revoke “thesis scripts”").is_visible()
+        assert blocking_violations(page, axe_source) == []
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= (360 if viewport == "phone" else 1280)
+    finally:
+        page.context.close()
