@@ -239,3 +239,39 @@ def number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+#: Already compressed: stored as they are in a bundle, the rest deflated.
+STORED_SUFFIXES = {".mp4", ".m4a", ".mp3", ".ogg", ".oga", ".opus", ".webm", ".mkv"}
+
+
+def export_bundle(target, *, queryset=None):
+    """Write the archivists' export with its recordings as a ZIP bundle to the
+    binary ``target``: ``testimonies.jsonl`` and ``media/`` beside it, as
+    :func:`~testimonies.importing.import_testimonies` reads a bundle back.
+    Return how many testimonies were written."""
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    from .exporting_media import MediaFolder
+
+    with tempfile.TemporaryDirectory(prefix="testimony-export-") as folder:
+        base = Path(folder)
+        data = base / "testimonies.jsonl"
+        with data.open("w", encoding="utf-8", newline="\n") as stream:
+            count = export_testimonies(
+                stream, queryset=queryset, media=MediaFolder(base / "media", base)
+            )
+        with zipfile.ZipFile(target, "w", allowZip64=True) as archive:
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    stored = path.suffix.lower() in STORED_SUFFIXES
+                    archive.write(
+                        path,
+                        path.relative_to(base).as_posix(),
+                        compress_type=(
+                            zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                        ),
+                    )
+    return count

@@ -306,7 +306,7 @@ class TestRefused:
         data = json.dumps(line()).encode() + b"\n"
         with pytest.raises(ImportFailed) as caught:
             import_testimonies(io.BytesIO(data))
-        assert "import from a file, not from standard input" in caught.value.report()
+        assert "import a ZIP bundle" in caught.value.report()
 
 
 class TestRoundTrip:

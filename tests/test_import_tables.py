@@ -225,11 +225,29 @@ def test_an_xlsx_row_with_a_problem_is_named_by_its_sheet_row():
     assert [(line, field) for line, field, _m in problems] == [(3, "title")]
 
 
-def test_a_file_that_is_a_zip_but_no_workbook_is_refused():
-    stream = io.BytesIO()
-    with zipfile.ZipFile(stream, "w") as archive:
-        archive.writestr("notes.txt", "hello")
-    problems = problems_of(stream.getvalue())
+def test_a_broken_workbook_is_refused_with_a_message():
+    data = workbook_bytes([["identifier", "title", "language"], ["X", "Y", "en"]])
+    broken = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(broken, "w") as target,
+    ):
+        for item in source.infolist():
+            if not item.filename.startswith("xl/worksheets/"):
+                target.writestr(item, source.read(item.filename))
+    assert problems_of(broken.getvalue()) == [(1, "", "the workbook has no sheet")]
+    # Its XML damaged:
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                content = content[: len(content) // 2]
+            target.writestr(item, content)
+    problems = problems_of(damaged.getvalue())
     assert problems[0][0] == 1 and "not a readable XLSX workbook" in problems[0][2]
 
 

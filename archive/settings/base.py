@@ -210,6 +210,10 @@ TESTIMONY_IMPORT_LOCK_TIMEOUT = float(
 # The most records one download of a result set holds (docs/api.md "Downloads").
 TESTIMONY_DOWNLOAD_LIMIT = 10_000
 # The largest import file the admin accepts (the command line has no limit).
+# A ZIP bundle (docs/import-format.md) may unpack to at most so many bytes and
+# hold at most so many files.
+TESTIMONY_MAX_BUNDLE_BYTES = 8 * 1024**3
+TESTIMONY_MAX_BUNDLE_FILES = 20_000
 TESTIMONY_MAX_IMPORT_BYTES = 512 * 1024 * 1024
 # Limits for attached photos and documents.
 TESTIMONY_MAX_UPLOAD_BYTES = 20 * 1024 * 1024

@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from ..exporting import export_table, export_testimonies
+from ..exporting import export_bundle, export_table, export_testimonies
 from ..history import record_versions
 from ..models import Testimony
 from ..signals import testimonies_changed
@@ -237,9 +237,26 @@ def export_csv(modeladmin, request, queryset):
     return exported_file(queryset, export_table, "csv", "text/csv; charset=utf-8", "")
 
 
+@admin.action(description=_("Export as ZIP with recordings"), permissions=["view"])
+def export_zip(modeladmin, request, queryset):
+    """The JSON Lines export with each recording's file and transcripts, in a ZIP
+    bundle the admin's import (or ``import_testimonies``) reads back whole."""
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+    export_bundle(stream, queryset=queryset)
+    stream.seek(0)
+    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"testimonies-{stamp}.zip",
+        content_type="application/zip",
+    )
+
+
 TESTIMONY_ACTIONS = [
     export_json_lines,
     export_csv,
+    export_zip,
     publish,
     send_to_review,
     withdraw,

@@ -159,7 +159,11 @@ class ImportJobAdmin(SafeInputsAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-            ((p["line"], p["field"], p["message"]) for p in job.problems),
+            (
+                # Line 0: the file as a whole (how a bundle is laid out).
+                (p["line"] or _("the file"), p["field"], p["message"])
+                for p in job.problems
+            ),
         )
         more = ""
         if job.problem_count > len(job.problems):

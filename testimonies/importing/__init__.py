@@ -28,7 +28,7 @@ from ..history import record_versions
 from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
 from ..signals import testimonies_changed
 from .fields import Cleaner
-from .files import read_records
+from .files import opened, read_records
 from .locking import import_lock
 from .problems import ImportBusy, ImportConflict, ImportFailed, Problem
 from .provenance import Narrators, Sources
@@ -64,17 +64,22 @@ class ImportResult:
 
 
 def import_testimonies(stream, *, dry_run=False, progress=None, folder=None, name=""):
-    """Import the JSON Lines, CSV or XLSX file of the binary ``stream`` (told
-    apart by content; ``name`` decides only for an empty file) and return an
-    ImportResult.
+    """Import the JSON Lines, CSV or XLSX file of the binary ``stream``, or a
+    ZIP bundle of one with the media it names (told apart by content; ``name``
+    decides only for an empty file) and return an ImportResult.
 
     Raises :class:`ImportFailed` (having written nothing) when any line has a
     problem, or one of its kinds when the database could not take the import now.
     ``progress``, when given, is called with a short message now and then on
     large files. ``folder`` is where the files that recordings name are read
-    (the JSON Lines file's own folder); without it a line with recordings is
-    refused.
+    (the JSON Lines file's own folder, or the bundle's); without it a line
+    with recordings is refused.
     """
+    with opened(stream, folder, name) as (stream, folder, name):
+        return _import(stream, dry_run, progress, folder, name)
+
+
+def _import(stream, dry_run, progress, folder, name):
     batch = Batch(Media(folder))
     committed = False
     try:

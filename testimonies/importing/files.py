@@ -1,13 +1,19 @@
-"""Which kind of file an import is: JSON Lines, CSV or XLSX, told by its content
-(the name only breaks a tie), and the reader for it. Every reader yields
+"""Which kind of file an import is: JSON Lines, CSV, XLSX or a ZIP bundle of one
+of them with its media, told by its content (the name only breaks a tie), and
+the reader for it. Every reader yields
 ``(line, value, has escapes)`` and appends a :class:`~.problems.Problem` for what
 it cannot read, so the rest of the import never knows which kind it was.
 """
 
+import contextlib
 import io
 import shutil
 import tempfile
+import zipfile
 
+from django.utils.translation import gettext as _
+
+from .bundles import is_workbook, refuse, unpacked
 from .reading import read_lines
 from .tables import read_csv, read_xlsx
 
@@ -29,6 +35,35 @@ def kind_of(head, name=""):
     if not first:
         return CSV if name.endswith(".csv") else JSON_LINES
     return CSV
+
+
+@contextlib.contextmanager
+def opened(stream, folder=None, name=""):
+    """``(stream, folder, name)`` of the file to read: these, or for a ZIP
+    bundle its data file, unpacked with its media into a temporary folder that
+    is removed on leaving."""
+    stream, head = _peekable(stream)
+    if not head.startswith(ZIP_MAGIC):
+        yield stream, folder, name
+        return
+    stream = _seekable(stream)
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        refuse(
+            _(
+                "the file starts as a ZIP (an XLSX workbook or a bundle) but cannot "
+                "be read as one: %(error)s"
+            )
+            % {"error": error}
+        )
+    with archive:
+        if is_workbook(archive):
+            stream.seek(0)
+            yield stream, folder, name
+            return
+        with unpacked(archive) as path, path.open("rb") as data:
+            yield data, path.parent, path.name
 
 
 def read_records(stream, problems, progress=None, name=""):
@@ -70,4 +105,4 @@ def _seekable(stream):
     return copy
 
 
-__all__ = ["CSV", "JSON_LINES", "KINDS", "XLSX", "kind_of", "read_records"]
+__all__ = ["CSV", "JSON_LINES", "KINDS", "XLSX", "kind_of", "opened", "read_records"]

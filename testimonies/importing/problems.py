@@ -26,6 +26,8 @@ class Problem:
     message: str
 
     def __str__(self):
+        if not self.line:  # the file as a whole (a bundle's layout)
+            return f"{self.field}: {self.message}" if self.field else self.message
         where = _("line %(line)s") % {"line": self.line}
         if self.field:
             return f"{where}: {self.field}: {self.message}"

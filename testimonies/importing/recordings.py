@@ -94,8 +94,9 @@ class Media:
             return c.error(
                 path,
                 _(
-                    "files are read beside the JSON Lines file: import from a file, "
-                    "not from standard input"
+                    "files are read beside the JSON Lines file: import a ZIP bundle "
+                    "of the file and the media it names, or a file on the server "
+                    "(not standard input)"
                 ),
             )
         relative = Path(value)

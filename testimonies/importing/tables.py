@@ -126,47 +126,55 @@ def _record(header, cells, line, problems):
 def read_xlsx(stream, problems, progress=None):
     """Yield ``(row, record, False)`` for each row of the first sheet of the
     XLSX ``stream`` (a seekable binary file)."""
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
         # data_only: a formula's saved value, never the formula, never evaluated.
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        message = _("not a readable XLSX workbook (%(error)s)") % {"error": error}
+        try:
+            if not book.worksheets:
+                problems.append(Problem(1, "", _("the workbook has no sheet")))
+                return
+            rows = book.worksheets[0].iter_rows(values_only=True)
+            yield from _sheet_rows(rows, problems, progress)
+        finally:
+            book.close()
+    except Exception as error:  # noqa: BLE001
+        # A workbook is a ZIP of XML parts that openpyxl parses; a damaged or
+        # hostile one fails in many ways (missing parts, bad XML, wrong types).
+        # Whatever it is, the file cannot be read: say so, never a traceback.
+        message = _("not a readable XLSX workbook (%(error)s)") % {
+            "error": f"{type(error).__name__}: {error}"[:300]
+        }
         problems.append(Problem(1, "", message))
-        return
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = None
-        for number, values in enumerate(rows, 1):
-            cells = [xlsx_text(value) for value in values]
-            if header is None:
-                first = cells[0] if cells else ""
-                if first.startswith("#") or not any(cells):
-                    continue
-                while cells and not cells[-1]:
-                    cells.pop()
-                header = [cell.strip() for cell in cells]
-                if not _header_ok(header, number, problems):
-                    return
-                continue
-            cells = (cells + [""] * len(header))[: max(len(header), len(cells))]
-            if len(cells) > len(header) and any(cells[len(header) :]):
-                message = _("the row has cells beyond the header's last column")
-                problems.append(Problem(number, "", message))
-                continue
-            record = _record(header, cells[: len(header)], number, problems)
-            if record is not None:
-                if progress and number % 10_000 == 0:
-                    progress(_("Read %(count)s lines…") % {"count": f"{number:,}"})
-                yield number, record, False
+
+
+def _sheet_rows(rows, problems, progress):
+    header = None
+    for number, values in enumerate(rows, 1):
+        cells = [xlsx_text(value) for value in values]
         if header is None:
-            problems.append(Problem(1, "", _("the file has no header row")))
-    finally:
-        book.close()
+            first = cells[0] if cells else ""
+            if first.startswith("#") or not any(cells):
+                continue
+            while cells and not cells[-1]:
+                cells.pop()
+            header = [cell.strip() for cell in cells]
+            if not _header_ok(header, number, problems):
+                return
+            continue
+        if len(cells) > len(header) and any(cells[len(header) :]):
+            message = _("the row has cells beyond the header's last column")
+            problems.append(Problem(number, "", message))
+            continue
+        cells = (cells + [""] * len(header))[: len(header)]
+        record = _record(header, cells, number, problems)
+        if record is not None:
+            if progress and number % 10_000 == 0:
+                progress(_("Read %(count)s lines…") % {"count": f"{number:,}"})
+            yield number, record, False
+    if header is None:
+        problems.append(Problem(1, "", _("the file has no header row")))
 
 
 def xlsx_text(value):
