@@ -141,3 +141,103 @@ def test_the_uploaded_file_is_never_served(archivist, client):
     upload(archivist, GOOD.read_bytes())
     job = ImportJob.objects.get()
     assert archivist.get(job.file.url).status_code == 404
+
+
+def test_the_preview_shows_changed_fields_and_maps_a_typo_to_a_stored_theme(
+    archivist, django_capture_on_commit_callbacks
+):
+    from .factories import make_testimony, make_theme
+
+    evacuation = make_theme("Evacuation")
+    make_testimony(
+        identifier="MAP-1",
+        title="Old title",
+        body="We left at dawn. " * 20,
+        consent="given",
+        consent_scope="public",
+        themes=[evacuation],
+    )
+    line = {
+        "identifier": "MAP-1",
+        "title": "New title",
+        "language": "en",
+        "body": ("We left at dawn. " * 10)
+        + "We left at noon. "
+        + ("We left at dawn. " * 9),
+        "themes": ["Evakuation"],
+    }
+    content = (json.dumps(line) + "\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(archivist, content)
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.CHECKED, (job.message, job.problems)
+    shown = archivist.get(page(job)).content.decode()
+    # The changes, old and new, the long text around its first change.
+    assert "Old title" in shown and "New title" in shown
+    assert "We left at noon." in shown
+    assert "<code>themes</code>" in shown
+    # The new name, and the stored theme it looks like.
+    assert "Create “Evakuation” as a new one" in shown
+    assert "Use “Evacuation”" in shown and "edit distance 1" in shown
+    choice = next(
+        item
+        for item in job.summary["suggestions"]["themes"]
+        if item["name"] == "Evakuation"
+    )
+    assert choice["candidates"][0]["pk"] == evacuation.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        archivist.post(page(job), {"_import": "Import", "map-themes-0": evacuation.pk})
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE, job.message
+    assert job.mapping == {"themes": {"Evakuation": evacuation.pk}}
+    testimony = Testimony.objects.get(identifier="MAP-1")
+    assert list(testimony.themes.all()) == [evacuation]
+    assert not Theme.objects.filter(name="Evakuation").exists()
+
+
+def test_a_choice_that_was_not_offered_is_ignored(
+    archivist, django_capture_on_commit_callbacks
+):
+    from .factories import make_theme
+
+    make_theme("Evacuation")
+    unrelated = make_theme("Drones")
+    line = {
+        "identifier": "MAP-2",
+        "title": "T",
+        "language": "en",
+        "themes": ["Evakuation"],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(archivist, (json.dumps(line) + "\n").encode())
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        archivist.post(page(job), {"_import": "Import", "map-themes-0": unrelated.pk})
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE and job.mapping == {}
+    assert Theme.objects.filter(name="Evakuation").exists()
+
+
+def test_a_chosen_theme_deleted_before_the_import_refuses_it(
+    archivist, django_capture_on_commit_callbacks
+):
+    from .factories import make_theme
+
+    evacuation = make_theme("Evacuation")
+    line = {
+        "identifier": "MAP-3",
+        "title": "T",
+        "language": "en",
+        "themes": ["Evakuation"],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(archivist, (json.dumps(line) + "\n").encode())
+    job = ImportJob.objects.get()
+    pk = evacuation.pk
+    evacuation.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        archivist.post(page(job), {"_import": "Import", "map-themes-0": pk})
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.REFUSED
+    assert "no longer exists" in job.problems[0]["message"]
+    assert not Testimony.objects.filter(identifier="MAP-3").exists()

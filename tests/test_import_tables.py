@@ -270,3 +270,12 @@ def test_a_public_csv_never_carries_narrator_codes(archive):
     text = exported(public=True)
     assert "narrator.code" not in text and "N-1" not in text
     assert Narrator.objects.filter(code="N-1").exists()
+
+
+def test_a_dry_run_on_the_command_line_names_lookalikes(tmp_path):
+    make_theme("Evacuation")
+    path = tmp_path / "typo.csv"
+    path.write_text("identifier,title,language,themes\nT-1,T,en,Evakuation\n")
+    stdout = io.StringIO()
+    call_command("import_testimonies", str(path), "--dry-run", stdout=stdout)
+    assert "“Evakuation” would be new, but looks like “Evacuation”" in stdout.getvalue()

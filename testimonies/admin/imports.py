@@ -51,7 +51,16 @@ class ImportJobAdmin(SafeInputsAdmin):
     change_form_template = "admin/testimonies/importjob/change_form.html"
     list_display = ["name", "state", "uploaded_by", "uploaded_at", "finished_at"]
     list_filter = ["state"]
-    fields = ["name", "state", "uploaded_by", "uploaded_at", "result", "found"]
+    fields = [
+        "name",
+        "state",
+        "uploaded_by",
+        "uploaded_at",
+        "result",
+        "found",
+        "suggested",
+        "changes",
+    ]
     readonly_fields = fields
 
     def get_form(self, request, obj=None, **kwargs):
@@ -84,7 +93,7 @@ class ImportJobAdmin(SafeInputsAdmin):
         if request.method == "POST" and job is not None and "_import" in request.POST:
             if not self.has_add_permission(request):
                 return self.changeform_view(request, object_id, form_url, extra_context)
-            if jobs.confirm(job):
+            if jobs.confirm(job, chosen_mapping(request.POST, job)):
                 self.message_user(
                     request, _("The import has started."), messages.SUCCESS
                 )
@@ -180,3 +189,96 @@ class ImportJobAdmin(SafeInputsAdmin):
             rows,
             more,
         )
+
+    @admin.display(description=_("new themes and places like stored ones"))
+    def suggested(self, job):
+        """For each name the file would create a tag for that looks like stored
+        ones: create it, or use one of those (radio buttons, read on Import)."""
+        suggestions = (job.summary or {}).get("suggestions") or {}
+        if job.state != ImportJob.State.CHECKED or not any(suggestions.values()):
+            return "—"
+        blocks = []
+        for kind, label in (("themes", _("New theme")), ("places", _("New place"))):
+            for index, item in enumerate(suggestions.get(kind, [])):
+                field = f"map-{kind}-{index}"
+                options = [
+                    format_html(
+                        '<li><label><input type="radio" name="{}" value="" checked> '
+                        "{}</label></li>",
+                        field,
+                        _("Create “%(name)s” as a new one") % {"name": item["name"]},
+                    )
+                ]
+                options += [
+                    format_html(
+                        '<li><label><input type="radio" name="{}" value="{}"> {} '
+                        '<span class="help">({})</span></label></li>',
+                        field,
+                        candidate["pk"],
+                        _("Use “%(name)s”") % {"name": candidate["name"]},
+                        candidate["why"],
+                    )
+                    for candidate in item["candidates"]
+                ]
+                blocks.append(
+                    format_html(
+                        '<fieldset class="import-choice"><legend>{} “{}”</legend>'
+                        '<ul class="import-choice__options">{}</ul></fieldset>',
+                        label,
+                        item["name"],
+                        format_html_join("", "{}", ((option,) for option in options)),
+                    )
+                )
+        return format_html_join("", "{}", ((block,) for block in blocks))
+
+    @admin.display(description=_("changes to stored testimonies"))
+    def changes(self, job):
+        updates = (job.summary or {}).get("updates") or []
+        if job.state != ImportJob.State.CHECKED or not updates:
+            return "—"
+        rows = []
+        for update in updates:
+            where = _("%(identifier)s (line %(line)s)") % update
+            if not update["changes"]:
+                rows.append(
+                    (where, "", _("no change: the line repeats what is stored"), "")
+                )
+            for change in update["changes"]:
+                rows.append((where, change["field"], change["old"], change["new"]))
+                where = ""
+        more = ""
+        if len(updates) < job.summary.get("updated", 0):
+            more = _("Only the first %(count)s updated testimonies are shown.") % {
+                "count": len(updates)
+            }
+        return format_html(
+            '<table class="import-changes"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+            "</tr></thead><tbody>{}</tbody></table>{}",
+            _("testimony"),
+            _("field"),
+            _("stored"),
+            _("in the file"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                rows,
+            ),
+            more,
+        )
+
+
+def chosen_mapping(post, job):
+    """The stored tags the archivist chose on the preview, checked against what
+    was offered (a posted primary key is never taken on trust)."""
+    suggestions = (job.summary or {}).get("suggestions") or {}
+    mapping = {}
+    for kind in ("themes", "places"):
+        for index, item in enumerate(suggestions.get(kind, [])):
+            value = post.get(f"map-{kind}-{index}", "")
+            offered = {
+                str(candidate["pk"]): candidate for candidate in item["candidates"]
+            }
+            if value in offered:
+                mapping.setdefault(kind, {})[item["name"]] = offered[value]["pk"]
+    return mapping

@@ -30,6 +30,7 @@ from ..signals import testimonies_changed
 from .fields import Cleaner
 from .files import opened, read_records
 from .locking import import_lock
+from .preview import suggestions, updates
 from .problems import ImportBusy, ImportConflict, ImportFailed, Problem
 from .provenance import Narrators, Sources
 from .recordings import Media, check_access, replace_recordings
@@ -61,9 +62,15 @@ class ImportResult:
     new_themes: list = field(default_factory=list)
     new_places: list = field(default_factory=list)
     matched: list = field(default_factory=list)
+    # A dry run's preview (.preview): stored tags each new theme or place looks
+    # like, and the changed fields of the first updated testimonies.
+    suggestions: dict = field(default_factory=dict)
+    updates: list = field(default_factory=list)
 
 
-def import_testimonies(stream, *, dry_run=False, progress=None, folder=None, name=""):
+def import_testimonies(
+    stream, *, dry_run=False, progress=None, folder=None, name="", mapping=None
+):
     """Import the JSON Lines, CSV or XLSX file of the binary ``stream``, or a
     ZIP bundle of one with the media it names (told apart by content; ``name``
     decides only for an empty file) and return an ImportResult.
@@ -73,14 +80,16 @@ def import_testimonies(stream, *, dry_run=False, progress=None, folder=None, nam
     ``progress``, when given, is called with a short message now and then on
     large files. ``folder`` is where the files that recordings name are read
     (the JSON Lines file's own folder, or the bundle's); without it a line
-    with recordings is refused.
+    with recordings is refused. ``mapping`` (``{"themes": {name: pk}, "places":
+    …}``) makes a name the file would create a new tag for mean that stored tag
+    instead, as the archivist chose from the preview's suggestions.
     """
     with opened(stream, folder, name) as (stream, folder, name):
-        return _import(stream, dry_run, progress, folder, name)
+        return _import(stream, dry_run, progress, folder, name, mapping or {})
 
 
-def _import(stream, dry_run, progress, folder, name):
-    batch = Batch(Media(folder))
+def _import(stream, dry_run, progress, folder, name, mapping):
+    batch = Batch(Media(folder), mapping)
     committed = False
     try:
         records = read_records(stream, batch.problems, progress, name)
@@ -115,13 +124,14 @@ def _import(stream, dry_run, progress, folder, name):
 class Batch:
     """Everything one file asks for, gathered line by line."""
 
-    def __init__(self, media):
+    def __init__(self, media, mapping=None):
+        mapping = mapping or {}
         self.media = media
         self.problems = []
         self.entries = []
         self.lines = {}  # identifier, lower case → line that gave it first
-        self.themes = Vocabulary(Theme)
-        self.places = Vocabulary(Place)
+        self.themes = Vocabulary(Theme, mapping.get("themes"))
+        self.places = Vocabulary(Place, mapping.get("places"))
         self.narrators = Narrators()
         self.sources = Sources()
 
@@ -183,6 +193,15 @@ class Batch:
 
     def result(self, dry_run):
         created = len(self.testimonies.created)
+        preview = {}
+        if dry_run:
+            preview = {
+                "suggestions": {
+                    "themes": suggestions(self.themes),
+                    "places": suggestions(self.places),
+                },
+                "updates": updates(self),
+            }
         return ImportResult(
             created=created,
             updated=len(self.entries) - created,
@@ -194,4 +213,5 @@ class Batch:
             new_themes=[tag.name for tag in self.themes.created],
             new_places=[tag.name for tag in self.places.created],
             matched=[*self.themes.matched, *self.places.matched],
+            **preview,
         )

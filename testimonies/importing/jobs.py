@@ -29,11 +29,12 @@ def submit(job):
     transaction.on_commit(lambda: check_job.enqueue(pk))
 
 
-def confirm(job):
-    """Queue the import of a checked ``job``; False when it is not (any more)
-    ready to import (checked twice, or a second click)."""
+def confirm(job, mapping=None):
+    """Queue the import of a checked ``job``, with the stored tags chosen for
+    new names (``mapping``, see ``import_testimonies``); False when it is not
+    (any more) ready to import (checked twice, or a second click)."""
     started = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
-        state=ImportJob.State.IMPORTING, message=""
+        state=ImportJob.State.IMPORTING, message="", mapping=mapping or {}
     )
     if started:
         pk = job.pk
@@ -68,7 +69,11 @@ def _run(job_id, *, dry_run):
     try:
         with job.file.open("rb") as stream:
             result = import_testimonies(
-                stream, dry_run=dry_run, progress=progress, name=job.name
+                stream,
+                dry_run=dry_run,
+                progress=progress,
+                name=job.name,
+                mapping=None if dry_run else job.mapping,
             )
     except ImportRefused as refused:
         state = ImportJob.State.CHECKED if not dry_run else ImportJob.State.FAILED
@@ -105,6 +110,8 @@ def _run(job_id, *, dry_run):
                 "new_themes": result.new_themes[:200],
                 "new_places": result.new_places[:200],
                 "matched": [list(pair) for pair in result.matched[:200]],
+                "suggestions": result.suggestions,
+                "updates": result.updates,
             },
         )
     finally:

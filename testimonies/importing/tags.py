@@ -143,8 +143,11 @@ def by_other_names(items, taken):
 class Vocabulary:
     """Every tag of one model that a file mentions, merged, then planned and written."""
 
-    def __init__(self, model):
+    def __init__(self, model, chosen=None):
         self.model = model
+        # key of a name → pk of the stored tag the archivist chose for it, where
+        # the file would otherwise create a new one (the preview's suggestions)
+        self.chosen = {name_key(name): pk for name, pk in (chosen or {}).items()}
         self.mentions = {}  # key → merged TagMention
         self.tags = {}  # key → tag (existing or new) once planned
         self.created = []
@@ -187,6 +190,15 @@ class Vocabulary:
         aliases = {}
         for key, mention in self.mentions.items():
             tag = existing.get(key) or stored.get(key)
+            if tag is None and key in self.chosen:
+                tag = self.by_pk.get(self.chosen[key])
+                if tag is None:
+                    message = _(
+                        "the %(kind)s chosen for “%(name)s” no longer exists: check "
+                        "the file again"
+                    ) % {"kind": self.model._meta.verbose_name, "name": mention.name}
+                    problems.append(Problem(0, "", message))
+                    continue
             if tag is None and defined.get(key, key) != key:
                 aliases[key] = defined[key]
                 continue

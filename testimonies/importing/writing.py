@@ -13,6 +13,10 @@ from .bulk import BATCH, batches, in_chunks, insert_rows, update_rows
 from .problems import ABSENT, Problem
 from .records import FIELD_KEYS
 
+#: See :mod:`.preview`, which reads ``Testimonies.before``.
+DIFF_LIMIT = 200
+LONG_TEXTS = ("summary", "body")
+
 
 class Testimonies:
     """The testimonies of an import, in file order, matched by identifier."""
@@ -23,6 +27,9 @@ class Testimonies:
         self.changes = []  # parallel: fields an update writes
         self.created = []
         self.stored_pks = set()
+        # index → stored values of the fields a line sets, for the preview of
+        # the first updates (preview.DIFF_LIMIT), read before they are replaced
+        self.before = {}
 
     def plan(self, problems):
         # Bodies can be long and an update of a stored testimony never reads them.
@@ -36,7 +43,7 @@ class Testimonies:
         }
         self.stored_pks = {testimony.pk for testimony in stored.values()}
         self.now = timezone.now()
-        for entry in self.entries:
+        for index, entry in enumerate(self.entries):
             testimony = stored.get(entry.identifier.lower())
             if testimony is not None and testimony.identifier != entry.identifier:
                 message = _(
@@ -50,6 +57,13 @@ class Testimonies:
             if testimony is None:
                 testimony = Testimony()
                 self.created.append(testimony)
+            elif len(self.before) < DIFF_LIMIT:
+                read = {*entry.values, "recorded_on", "recorded_precision"}
+                self.before[index] = {
+                    name: getattr(testimony, name)
+                    for name in read
+                    if name not in LONG_TEXTS
+                }
             for name, value in entry.values.items():
                 setattr(testimony, name, value)
             changes = set(entry.values) | testimony.prepare_for_save(self.now)

@@ -46,6 +46,9 @@ class ImportJob(models.Model):
     )
     # What the check found (ImportResult's counts), then what the import did.
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    #: The archivist's choices on the preview: a name the file would create a
+    #: tag for → the stored tag to use instead (``{"themes": {name: pk}, …}``).
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
     # [{"line": 3, "field": "themes", "message": "…"}], at most MAX_PROBLEMS.
     problems = models.JSONField(_("problems"), default=list, blank=True)
     problem_count = models.PositiveIntegerField(_("problems found"), default=0)

@@ -106,6 +106,15 @@ class Command(BaseCommand):
             lines.append(
                 _("Found by a name in another language: %(found)s") % {"found": found}
             )
+        for kind in ("themes", "places"):
+            for item in result.suggestions.get(kind, [])[:50]:
+                like = ", ".join(
+                    f"“{candidate['name']}”" for candidate in item["candidates"]
+                )
+                lines.append(
+                    _("“%(name)s” would be new, but looks like %(like)s")
+                    % {"name": item["name"], "like": like}
+                )
         return "\n".join(lines)
 
 
