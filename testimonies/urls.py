@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import api as api_views
+from .views import oai as oai_views
 from .views import recordings as recording_views
 from .views import search as search_views
 from .views.takedown import TakedownView
@@ -43,4 +44,5 @@ urlpatterns = [
         name="api-detail",
     ),
     path("api/v1/openapi.json", api_views.openapi, name="api-openapi"),
+    path("oai/", oai_views.endpoint, name="oai"),
 ]

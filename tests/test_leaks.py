@@ -222,6 +222,32 @@ class Collection:
             urls += [f"/testimonies/?format={name}", f"{SEARCH}?q=body&format={name}"]
             urls += [f"{SEARCH}?q=shared&format={name}&language=ja"]
             urls += [f"{API}?q=body&format={name}", f"{API}?format={name}"]
+        # OAI-PMH for harvesters: public only, whoever asks (tests/test_oai.py).
+        if route_exists("/oai/"):
+            from testimonies.oai.protocol import oai_identifier
+            from testimonies.oai.sets import Vocabularies
+
+            vocabularies = Vocabularies()
+            specs = [
+                vocabularies.spec("theme", self.shared_theme.pk),
+                vocabularies.spec("place", self.shared_place.pk),
+            ]
+            queries = [{"verb": "Identify"}, {"verb": "ListSets"}]
+            for verb in ["ListIdentifiers", "ListRecords"]:
+                queries += [{"verb": verb, "metadataPrefix": "oai_dc"}]
+                queries += [
+                    {"verb": verb, "metadataPrefix": "oai_dc", "set": spec}
+                    for spec in specs
+                ]
+            queries += [
+                {
+                    "verb": "GetRecord",
+                    "metadataPrefix": "oai_dc",
+                    "identifier": oai_identifier(t.identifier),
+                }
+                for t in testimonies
+            ]
+            urls += [f"/oai/?{urlencode(query)}" for query in queries]
         return urls
 
     @staticmethod

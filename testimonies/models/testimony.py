@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, TruncDate
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +91,23 @@ class TestimonyQuerySet(models.QuerySet):
     def unsealed(self):
         """The testimonies whose embargo has ended."""
         return self.filter(sealed_until__lt=archive_today())
+
+    def withdrawn_after_publication(self):
+        """Withdrawn testimonies that everyone could read before: published for the
+        public, any embargo over before their last change (the withdrawal).
+
+        Not a visibility rule: nothing of them is shown. Harvesters (OAI-PMH,
+        docs/oai-pmh.md) are told these records were deleted, so that their copies
+        go too; a testimony withdrawn before anyone could read it is never named.
+        """
+        last_change = TruncDate("updated_at", tzinfo=timezone.get_default_timezone())
+        return self.filter(
+            models.Q(sealed_until__isnull=True)
+            | models.Q(sealed_until__lt=last_change),
+            status=Testimony.Status.WITHDRAWN,
+            access=Testimony.Access.PUBLIC,
+            published_at__isnull=False,
+        )
 
     def with_related(self):
         """Everything a list shows, in a fixed number of queries."""
