@@ -5,6 +5,7 @@ from .views import api as api_views
 from .views import oai as oai_views
 from .views import recordings as recording_views
 from .views import search as search_views
+from .views import tags as tag_views
 from .views.takedown import TakedownView
 
 app_name = "testimonies"
@@ -30,6 +31,17 @@ urlpatterns = [
         name="captions",
     ),
     path("themes/", views.ThemeListView.as_view(), name="themes"),
+    # The vocabularies as SKOS (Turtle) and CSV (docs/api.md).
+    *[
+        path(
+            f"{kind}.{format}",
+            tag_views.vocabulary,
+            {"kind": kind, "format": format},
+            name=f"{kind}-{format}",
+        )
+        for kind in ("themes", "places")
+        for format in tag_views.VOCABULARY_FORMATS
+    ],
     path("themes/<str:slug>/", views.ThemeDetailView.as_view(), name="theme"),
     path("places/", views.PlaceListView.as_view(), name="places"),
     path("places/<str:slug>/", views.PlaceDetailView.as_view(), name="place"),

@@ -189,6 +189,7 @@ class Collection:
         place_slugs = [self.shared_place.slug, *(p.slug for p in self.places.values())]
         testimonies = [self.public, *self.hidden.values()]
         urls = ["/", "/testimonies/", "/testimonies/?sort=published", "/themes/"]
+        urls += ["/themes.ttl", "/themes.csv", "/places.ttl", "/places.csv"]
         urls += ["/places/", "/feeds/latest/", "/robots.txt", "/sitemap.xml"]
         urls += [f"/sitemap-{name}.xml" for name in self.sitemap_sections()]
         urls += ["/testimonies/?language=ja", "/testimonies/?language=uk"]

@@ -4,10 +4,14 @@ A tag has a page only while a testimony the visitor may see carries it (or, for 
 place, a place below it): a place name alone can tell where a narrator lives.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
+from .. import vocabularies
 from ..languages import language_name
+from ..models import Testimony
 from ..reading import place_tree, theme_tree
 from .listing import TestimonyListMixin, VisibleTestimoniesMixin
 
@@ -66,3 +70,29 @@ class PlaceDetailView(TagDetailMixin, ListView):
             for code, name in (self.node.tag.names or {}).items()
         )
         return super().get_context_data(other_names=names, **kwargs)
+
+
+VOCABULARY_FORMATS = {
+    "ttl": "text/turtle; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def vocabulary(request, kind, format):
+    """``/themes.ttl``, ``/places.csv``…: the themes or places the visitor may
+    see, as SKOS or CSV (testimonies.vocabularies)."""
+    visible = Testimony.objects.visible_to(request.user)
+    tree = theme_tree(visible) if kind == "themes" else place_tree(visible)
+
+    def address(tag):
+        return request.build_absolute_uri(tag.get_absolute_url())
+
+    if format == "ttl":
+        scheme = request.build_absolute_uri(reverse(f"testimonies:{kind}"))
+        title = _("Themes") if kind == "themes" else _("Places")
+        text = vocabularies.turtle(tree, scheme=scheme, title=title, address=address)
+    else:
+        text = vocabularies.table(tree, address=address)
+    response = HttpResponse(text, content_type=VOCABULARY_FORMATS[format])
+    response["Content-Disposition"] = f'inline; filename="{kind}.{format}"'
+    return response
