@@ -72,7 +72,7 @@ def flatten(record):
             for item in value or ():
                 prefix = f"{TRANSLATION}.{item['language']}"
                 for inner in TRANSLATION_KEYS[1:]:
-                    row[f"{prefix}.{inner}"] = cell(item[inner])
+                    row[f"{prefix}.{inner}"] = cell(item.get(inner))
         elif key != "recordings":
             row[key] = cell(value)
     return row

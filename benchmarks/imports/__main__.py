@@ -1,14 +1,17 @@
 """``python -m benchmarks.imports``: import and export throughput on synthetic
 testimonies (docs/performance.md, "Import and export").
 
-    .venv/bin/python -m benchmarks.imports [--lines 20000] [--keep]
+    .venv/bin/python -m benchmarks.imports [--lines 20000] [--format csv] [--keep]
     scripts/with_postgres.py .venv/bin/python -m benchmarks.imports
 
 Works on a throwaway database (``benchmarks.databases``: a new SQLite file, or a
 new database on the PostgreSQL server of ``DATABASE_URL``, dropped afterwards),
 never the archive's own. Generates fictional multilingual lines with themes,
 nested places, narrators, sources and translations, then times: a dry run, the
-import (all new), a re-import (all updates) and an export. Prints lines per second
+import (all new), a re-import (all updates), a dry run of the updates (the admin's
+preview, with its field-level changes) and an export; ``--format csv`` writes the
+same lines as spreadsheet rows. Progress reports are counted, with the longest
+time without one. Prints lines per second
 for each. Runs with ``DJANGO_DEBUG=0`` unless told otherwise (debug keeps every
 query's SQL: 1.8 GB instead of 1.2 GB at 100,000 lines).
 """
@@ -79,6 +82,12 @@ def main(argv=None):
     )
     parser.add_argument("--keep", action="store_true", help="keep the run's folder")
     parser.add_argument(
+        "--format",
+        choices=["jsonl", "csv"],
+        default="jsonl",
+        help="the file to import: JSON Lines, or the same lines as CSV rows",
+    )
+    parser.add_argument(
         "--without-receivers",
         action="store_true",
         help="disconnect testimonies_changed receivers (the search index)",
@@ -129,23 +138,43 @@ def measure(args, workdir):
         testimonies_changed.receivers.clear()
         testimonies_changed.sender_receivers_cache.clear()
     rng = random.Random(1)
-    data = workdir / "bench.jsonl"
-    with data.open("w", encoding="utf-8") as stream:
-        for number in range(args.lines):
-            line = json.dumps(synthetic_line(number, rng), ensure_ascii=False)
-            stream.write(line + "\n")
+    data = workdir / f"bench.{args.format}"
+    with data.open("w", encoding="utf-8", newline="") as stream:
+        if args.format == "csv":
+            write_csv(stream, args.lines, rng)
+        else:
+            for number in range(args.lines):
+                line = json.dumps(synthetic_line(number, rng), ensure_ascii=False)
+                stream.write(line + "\n")
     size = data.stat().st_size
     print(f"{args.lines:,} lines, {size / 1e6:.1f} MB ({size / args.lines:.0f} B/line)")
 
+    reports = []
+
+    def progress(message):
+        reports.append((time.perf_counter(), str(message)))
+
     def timed(label, function):
+        reports.clear()
         start = time.perf_counter()
         function()
         seconds = time.perf_counter() - start
-        print(f"{label:<22} {seconds:7.2f} s  {args.lines / seconds:9,.0f} lines/s")
+        gaps = [b[0] - a[0] for a, b in zip(reports, reports[1:], strict=False)]
+        told = (
+            f"  progress {len(reports)}x, longest silence "
+            f"{max([reports[0][0] - start, *gaps]):.1f} s"
+            if reports
+            else ""
+        )
+        print(
+            f"{label:<22} {seconds:7.2f} s  {args.lines / seconds:9,.0f} lines/s{told}"
+        )
 
     def run(dry_run=False):
         with data.open("rb") as stream:
-            import_testimonies(stream, dry_run=dry_run)
+            import_testimonies(
+                stream, dry_run=dry_run, progress=progress, name=data.name
+            )
 
     def export():
         with (workdir / "export.jsonl").open("w", encoding="utf-8") as stream:
@@ -154,7 +183,25 @@ def measure(args, workdir):
     timed("dry run", lambda: run(dry_run=True))
     timed("import (new)", run)
     timed("re-import (updates)", run)
+    # The admin's preview of a file of updates: every changed field of the first
+    # 200 and each new tag's lookalikes, on top of the dry run itself.
+    timed("dry run (updates)", lambda: run(dry_run=True))
     timed("export", export)
+
+
+def write_csv(stream, lines, rng):
+    """The same synthetic lines as rows of the spreadsheet layout (places by
+    name: a row names tags, it does not define them)."""
+    import csv
+
+    from testimonies import tabular
+
+    header = tabular.columns(["en"], private=True)
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(header)
+    for number in range(lines):
+        row = tabular.flatten(synthetic_line(number, rng))
+        writer.writerow([row.get(name, "") for name in header])
 
 
 if __name__ == "__main__":

@@ -59,3 +59,43 @@ def test_a_file_with_problems_lists_them_and_offers_no_import(admin_page, tmp_pa
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("title")
     expect(admin_page.locator("input[name=_import]")).to_have_count(0)
+
+
+def test_a_spreadsheet_with_a_misspelt_theme_is_mapped_to_the_stored_one(
+    admin_page, tmp_path
+):
+    from testimonies.models import Theme
+
+    from ..factories import make_testimony
+
+    # The demo collection's own theme.
+    shelter = Theme.objects.get(name="Shelter in basements")
+    make_testimony(
+        identifier="SHEET-1",
+        title="Nine days",
+        consent="given",
+        consent_scope="public",
+        themes=[shelter],
+    )
+    sheet = tmp_path / "corrections.csv"
+    sheet.write_text(
+        "identifier,title,language,themes\n"
+        "SHEET-1,Nine days under the school,en,Shelter in basments\n",
+        encoding="utf-8",
+    )
+    upload(admin_page, sheet)
+    changes = admin_page.locator(".import-changes")
+    expect(changes).to_contain_text("Nine days under the school")
+    expect(changes).to_contain_text("Nine days")
+    choice = admin_page.get_by_label("Use “Shelter in basements”", exact=False)
+    expect(choice).to_be_visible()
+    admin_page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+    choice.check()
+    admin_page.click("input[name=_import]")
+    expect(admin_page.locator(".field-result")).to_contain_text(
+        "Created 0 testimonies and updated 1"
+    )
+    testimony = Testimony.objects.get(identifier="SHEET-1")
+    assert testimony.title == "Nine days under the school"
+    assert list(testimony.themes.all()) == [shelter]
+    assert not Theme.objects.filter(name="Shelter in basments").exists()
