@@ -19,12 +19,9 @@ from .dates import format_partial_date
 from .exporting import Exporter
 from .exporting_media import recording_facts
 from .models import (
-    PlacedItem,
     Recording,
     Segment,
-    ThemedItem,
     Transcript,
-    Translation,
 )
 from .models.recording import reading_order
 from .timedtext import as_seconds
@@ -122,21 +119,6 @@ def list_data(request, found):
     }
 
 
-def record_queryset(queryset):
-    """``queryset`` loading what :func:`record_data` reads, in a few queries."""
-    return queryset.select_related("narrator", "source").prefetch_related(
-        Prefetch(
-            "themed_items",
-            queryset=ThemedItem.objects.only("tag_id", "content_object_id"),
-        ),
-        Prefetch(
-            "placed_items",
-            queryset=PlacedItem.objects.only("tag_id", "content_object_id"),
-        ),
-        Prefetch("translations", queryset=Translation.objects.order_by("language")),
-    )
-
-
 def heard_recordings(user):
     """The recordings ``user`` may hear, loading what :func:`recording_data`
     reads; as ``Prefetch(…, to_attr="heard")`` for many testimonies at once."""
@@ -152,16 +134,17 @@ def heard_recordings(user):
 
 
 def records_queryset(queryset, user):
-    """:func:`record_queryset` with the recordings ``user`` may hear, for
+    """``queryset.for_record()`` with the recordings ``user`` may hear, for
     :func:`record_data` on many testimonies in a few queries."""
     heard = Prefetch("recordings", heard_recordings(user), to_attr="heard")
-    return record_queryset(queryset).prefetch_related(heard)
+    return queryset.for_record().prefetch_related(heard)
 
 
 def record_data(testimony, request, exporter=None):
     """A full record: the public export's line (redacted text, no narrator code,
     consent date or private fields), its address and the recordings the caller
-    may hear (prefetched by :func:`records_queryset`, or read now)."""
+    may hear (prefetched by :func:`records_queryset`, or read now), of a
+    testimony loaded with ``for_record()``."""
     record = (exporter or Exporter(public=True)).record(testimony)
     page = testimony.get_absolute_url()
     record["url"] = request.build_absolute_uri(page)

@@ -16,15 +16,13 @@ import csv
 import datetime
 import json
 
-from django.db.models import Prefetch
-
 from . import tabular
 from .dates import format_partial_date
 from .exporting_media import recordings_of, recordings_prefetch
 from .importing.provenance import NARRATOR_PRIVATE
 from .importing.records import KEYS
 from .importing.tags import KEYS as TAG_KEYS
-from .models import Place, PlacedItem, Source, Testimony, Theme, ThemedItem, Translation
+from .models import Place, Source, Testimony, Theme, Translation
 from .models.tags import MAX_DEPTH
 from .redaction import redact
 
@@ -83,21 +81,7 @@ def _exported(queryset, public, include_private, media=None):
     queryset = Testimony.objects.all() if queryset is None else queryset
     if public:
         queryset = queryset.visible_to(None)
-    queryset = (
-        queryset.order_by("identifier")
-        .select_related("narrator", "source")
-        .prefetch_related(
-            Prefetch(
-                "themed_items",
-                queryset=ThemedItem.objects.only("tag_id", "content_object_id"),
-            ),
-            Prefetch(
-                "placed_items",
-                queryset=PlacedItem.objects.only("tag_id", "content_object_id"),
-            ),
-            Prefetch("translations", queryset=Translation.objects.order_by("language")),
-        )
-    )
+    queryset = queryset.order_by("identifier").for_record()
     if media is not None:
         queryset = queryset.prefetch_related(recordings_prefetch(public))
     return queryset

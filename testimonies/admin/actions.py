@@ -201,15 +201,11 @@ def make_restricted(modeladmin, request, queryset):
     )
 
 
-def exported_file(queryset, write, extension, content_type, newline):
-    """The testimonies of ``queryset`` written by ``write(text stream, queryset=…)``
-    as a download. Written to a temporary file first, so a large selection never
-    sits in memory."""
+def exported_file(write, extension, content_type):
+    """A download of what ``write(binary stream)`` writes. Written to a temporary
+    file first, so a large selection never sits in memory."""
     stream = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline=newline)
-    write(text, queryset=queryset)
-    text.flush()
-    text.detach()  # leaves the file open for the response
+    write(stream)
     stream.seek(0)
     stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
     return FileResponse(
@@ -220,13 +216,27 @@ def exported_file(queryset, write, extension, content_type, newline):
     )
 
 
+def as_text(write, queryset, newline):
+    """``write(text stream, queryset=…)`` as a writer of UTF-8 bytes."""
+
+    def write_bytes(stream):
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline=newline)
+        write(text, queryset=queryset)
+        text.flush()
+        text.detach()  # leaves the file open for the response
+
+    return write_bytes
+
+
 @admin.action(description=_("Export as JSON Lines"), permissions=["view"])
 def export_json_lines(modeladmin, request, queryset):
     """The selected testimonies (or, with "select all", the whole filtered list) as
     the archivists' JSON Lines export, the same as ``export_testimonies``: texts as
     stored, no narrator's private fields, no recordings' files."""
     return exported_file(
-        queryset, export_testimonies, "jsonl", "application/jsonl; charset=utf-8", "\n"
+        as_text(export_testimonies, queryset, "\n"),
+        "jsonl",
+        "application/jsonl; charset=utf-8",
     )
 
 
@@ -234,22 +244,19 @@ def export_json_lines(modeladmin, request, queryset):
 def export_csv(modeladmin, request, queryset):
     """The same as a spreadsheet (``export_testimonies --format csv``), which
     imports back as it is."""
-    return exported_file(queryset, export_table, "csv", "text/csv; charset=utf-8", "")
+    return exported_file(
+        as_text(export_table, queryset, ""), "csv", "text/csv; charset=utf-8"
+    )
 
 
 @admin.action(description=_("Export as ZIP with recordings"), permissions=["view"])
 def export_zip(modeladmin, request, queryset):
     """The JSON Lines export with each recording's file and transcripts, in a ZIP
     bundle the admin's import (or ``import_testimonies``) reads back whole."""
-    stream = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
-    export_bundle(stream, queryset=queryset)
-    stream.seek(0)
-    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
-    return FileResponse(
-        stream,
-        as_attachment=True,
-        filename=f"testimonies-{stamp}.zip",
-        content_type="application/zip",
+    return exported_file(
+        lambda stream: export_bundle(stream, queryset=queryset),
+        "zip",
+        "application/zip",
     )
 
 

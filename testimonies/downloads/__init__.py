@@ -137,12 +137,14 @@ class Download:
         self.request = request
         self.visible = visible
         self.ids = list(ids)
-        languages = (
-            Translation.objects.filter(testimony_id__in=self.ids)
-            .values_list("language", flat=True)
-            .distinct()
-            .order_by()
-        )
+        languages = []
+        if FORMATS[format].by_language:
+            languages = (
+                Translation.objects.filter(testimony_id__in=self.ids)
+                .values_list("language", flat=True)
+                .distinct()
+                .order_by()
+            )
         self.about = About(
             url=url,
             query=query,

@@ -24,6 +24,8 @@ class Format:
     do_not_call_in_templates = True
     name = ""
     label = ""
+    #: Whether the format needs the translations' languages first (its columns).
+    by_language = False
     extension = ""
     content_type = ""
 
@@ -46,6 +48,7 @@ class CSVFormat(Format):
 
     name, label, extension = "csv", _("CSV (spreadsheet)"), "csv"
     content_type = "text/csv; charset=utf-8"
+    by_language = True
 
     def begin(self):
         self.header = tabular.columns(

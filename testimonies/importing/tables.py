@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from .. import tabular
 from .problems import Problem
+from .reading import PROGRESS_EVERY
 
 # A cell may hold a whole testimony: far beyond csv's default of 128 KB.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -85,7 +86,7 @@ def _rows(reader, offset, problems, progress):
         start = reader.line_num + 1
         record = _record(header, row, line, problems)
         if record is not None:
-            if progress and line % 10_000 == 0:
+            if progress and line % PROGRESS_EVERY == 0:
                 progress(_("Read %(count)s lines…") % {"count": f"{line:,}"})
             yield line, record, False
 
@@ -170,7 +171,7 @@ def _sheet_rows(rows, problems, progress):
         cells = (cells + [""] * len(header))[: len(header)]
         record = _record(header, cells, number, problems)
         if record is not None:
-            if progress and number % 10_000 == 0:
+            if progress and number % PROGRESS_EVERY == 0:
                 progress(_("Read %(count)s lines…") % {"count": f"{number:,}"})
             yield number, record, False
     if header is None:

@@ -115,6 +115,35 @@ class TestimonyQuerySet(models.QuerySet):
             "themes", "places"
         )
 
+    def with_tag_ids(self):
+        """The ids of each testimony's themes and places (``themed_items``,
+        ``placed_items``), without loading the tags: a caller holding the
+        vocabularies looks them up."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "themed_items",
+                queryset=ThemedItem.objects.only("tag_id", "content_object_id"),
+            ),
+            models.Prefetch(
+                "placed_items",
+                queryset=PlacedItem.objects.only("tag_id", "content_object_id"),
+            ),
+        )
+
+    def for_record(self):
+        """What a full record reads (the export's line, the API's record, an
+        OAI-PMH record), in a fixed number of queries: narrator, source, tag
+        ids and translations by language."""
+        return (
+            self.select_related("narrator", "source")
+            .with_tag_ids()
+            .prefetch_related(
+                models.Prefetch(
+                    "translations", queryset=Translation.objects.order_by("language")
+                )
+            )
+        )
+
     def filter_by(
         self,
         *,

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, ExpressionWrapper, Min, Prefetch, Q
 
-from ..models import PlacedItem, Recording, Testimony, ThemedItem, Translation
+from ..models import Recording, Testimony
 from .datestamps import changed_between
 
 
@@ -52,16 +52,7 @@ def earliest_change():
 
 def for_headers(queryset):
     """``queryset`` loading what a header shows: identifier, datestamp, sets."""
-    return queryset.only("identifier", "updated_at", "sealed_until").prefetch_related(
-        Prefetch(
-            "themed_items",
-            queryset=ThemedItem.objects.only("tag_id", "content_object_id"),
-        ),
-        Prefetch(
-            "placed_items",
-            queryset=PlacedItem.objects.only("tag_id", "content_object_id"),
-        ),
-    )
+    return queryset.only("identifier", "updated_at", "sealed_until").with_tag_ids()
 
 
 def for_records(queryset):
@@ -70,17 +61,8 @@ def for_records(queryset):
     public_recordings = Recording.objects.visible_to(AnonymousUser()).only(
         "testimony_id", "kind"
     )
-    return queryset.select_related("narrator", "source").prefetch_related(
-        Prefetch(
-            "themed_items",
-            queryset=ThemedItem.objects.only("tag_id", "content_object_id"),
-        ),
-        Prefetch(
-            "placed_items",
-            queryset=PlacedItem.objects.only("tag_id", "content_object_id"),
-        ),
-        Prefetch("translations", queryset=Translation.objects.order_by("language")),
-        Prefetch("recordings", queryset=public_recordings, to_attr="oai_recordings"),
+    return queryset.for_record().prefetch_related(
+        Prefetch("recordings", queryset=public_recordings, to_attr="oai_recordings")
     )
 
 

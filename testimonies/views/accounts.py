@@ -140,10 +140,7 @@ class TokensView(LoginRequiredMixin, FormView):
     form_class = TokenForm
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if self.request.POST.get("revoke"):
-            kwargs.pop("data", None)  # a revocation is not a new token
-        return {**kwargs, "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def post(self, request, *args, **kwargs):
         pk = request.POST.get("revoke")

@@ -83,7 +83,7 @@ def testimony_detail(request, identifier):
     except ValidationError:
         return not_found()
     visible = Testimony.objects.visible_to(request.user)
-    testimony = api.record_queryset(visible.filter(identifier=identifier)).first()
+    testimony = visible.filter(identifier=identifier).for_record().first()
     if testimony is not None:
         return json_response(api.record_data(testimony, request))
     withdrawn = Testimony.objects.filter(

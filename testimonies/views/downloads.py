@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .. import downloads
 from ..accounts import throttle
 from ..search import search
-from .listing import active_filters, filter_messages
+from .listing import active_filters, filter_messages, url_without
 
 THROTTLE_SCOPE = "download"
 
@@ -66,12 +66,7 @@ def user_key(request):
 def download(request, visible, form, format, *, searching, name):
     """The streamed download of what ``form`` finds among ``visible``."""
     ids, total = result_set(request, visible, form, searching=searching)
-    query = request.GET.copy()
-    for parameter in ("format", "page", "page_size"):
-        query.pop(parameter, None)
-    url = request.build_absolute_uri(
-        f"{request.path}?{query.urlencode()}" if query else request.path
-    )
+    url = request.build_absolute_uri(url_without(request, "format", "page_size"))
     return downloads.Download(
         request,
         visible,
