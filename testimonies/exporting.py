@@ -18,7 +18,8 @@ import json
 
 from . import tabular
 from .dates import format_partial_date
-from .exporting_media import recordings_of, recordings_prefetch
+from .exporting_media import attachments_of, recordings_of, recordings_prefetch
+from .importing.attachments import KINDS
 from .importing.provenance import NARRATOR_PRIVATE
 from .importing.records import KEYS
 from .importing.tags import KEYS as TAG_KEYS
@@ -36,8 +37,9 @@ def export_testimonies(
 
     Return how many were written. Queries are bounded: the two vocabularies once,
     then a few per chunk of testimonies, whatever the size of the collection.
-    With ``media`` (a :class:`~.exporting_media.MediaFolder`), recordings are
-    written there and listed on their lines; without it, lines carry none.
+    With ``media`` (a :class:`~.exporting_media.MediaFolder`), recordings,
+    photos and documents are written there and listed on their lines; without
+    it, lines carry none.
     """
     exporter = Exporter(include_private=include_private, public=public, media=media)
     count = 0
@@ -83,7 +85,9 @@ def _exported(queryset, public, include_private, media=None):
         queryset = queryset.visible_to(None)
     queryset = queryset.order_by("identifier").for_record()
     if media is not None:
-        queryset = queryset.prefetch_related(recordings_prefetch(public))
+        queryset = queryset.prefetch_related(
+            recordings_prefetch(public), *(kind.key for kind in KINDS)
+        )
     return queryset
 
 
@@ -129,9 +133,14 @@ class Exporter:
                 translation(item, self.text) for item in t.translations.all()
             ],
         }
-        # Recordings are files: an export carries them only with a media folder
-        # to write them to; a line without the key leaves them on import.
+        # Recordings, photos and documents are files: an export carries them
+        # only with a media folder to write them to; a line without their keys
+        # leaves them as they are on import.
         if self.media is not None:
+            for kind in KINDS:
+                values[kind.key] = attachments_of(
+                    t, self.media, kind, public=self.public
+                )
             values["recordings"] = recordings_of(
                 t, self.media, self.tag, public=self.public
             )
@@ -226,13 +235,17 @@ def number(value):
 
 
 #: Already compressed: stored as they are in a bundle, the rest deflated.
-STORED_SUFFIXES = {".mp4", ".m4a", ".mp3", ".ogg", ".oga", ".opus", ".webm", ".mkv"}
+STORED_SUFFIXES = {
+    *(".mp4", ".m4a", ".mp3", ".ogg", ".oga", ".opus", ".webm", ".mkv"),
+    *(".jpg", ".jpeg", ".png", ".webp", ".gif"),
+}
 
 
 def export_bundle(target, *, queryset=None):
-    """Write the archivists' export with its recordings as a ZIP bundle to the
-    binary ``target``: ``testimonies.jsonl`` and ``media/`` beside it, as
-    :func:`~testimonies.importing.import_testimonies` reads a bundle back.
+    """Write the archivists' export with its files (recordings, photos,
+    documents) as a ZIP bundle to the binary ``target``: ``testimonies.jsonl``
+    and ``media/`` beside it, as :func:`~testimonies.importing.import_testimonies`
+    reads a bundle back.
     Return how many testimonies were written."""
     import tempfile
     import zipfile

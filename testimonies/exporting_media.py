@@ -1,17 +1,20 @@
-"""Recordings in an export: their files and transcripts written beside it.
+"""Recordings, photos and documents in an export: their files (and transcripts)
+written beside it.
 
 An export with a media folder (``export_testimonies --media DIR``) copies each
 recording and writes each transcript as WebVTT into the folder, and names them in
 the line's ``recordings`` relative to the JSON Lines file, exactly as the import
 reads them: export, then import elsewhere, gives the same recordings, transcripts
-and segments. A public export writes only what an anonymous visitor may hear
-(``Recording.objects.visible_to(None)``), its texts redacted.
+and segments. Photos and documents are written as stored (clean already), so
+importing them into the archive they came from changes nothing; elsewhere an
+image is cleaned again on import. A public export writes only what an anonymous
+visitor may hear (``Recording.objects.visible_to(None)``) and the photos and
+documents of the testimonies it holds, its texts redacted.
 """
 
 import shutil
 from pathlib import Path
 
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -22,7 +25,7 @@ from .transcripts import timed_cues
 
 
 class MediaFolder:
-    """Where an export writes its recordings, and the folder paths are relative to
+    """Where an export writes its files, and the folder paths are relative to
     (the JSON Lines file's own)."""
 
     def __init__(self, folder, relative_to):
@@ -40,6 +43,32 @@ class MediaFolder:
 
     def name(self, filename):
         return (self.folder / filename).relative_to(self.base).as_posix()
+
+    def copy(self, stored, filename):
+        """Copy the stored file ``stored`` (a FieldFile) in as ``filename``;
+        its path as a line names it."""
+        with (
+            stored.storage.open(stored.name, "rb") as source,
+            open(self.folder / filename, "wb") as target,
+        ):
+            shutil.copyfileobj(source, target)
+        return self.name(filename)
+
+
+def attachments_of(testimony, media, kind, *, public):
+    """The ``photos`` or ``documents`` value (``kind`` an
+    :class:`~testimonies.importing.attachments.Kind`) of a testimony's line, the
+    files written as stored."""
+    text = redact if public else str
+    result = []
+    for number, item in enumerate(getattr(testimony, kind.key).all(), start=1):
+        stored = getattr(item, kind.model.FILE_FIELD)
+        filename = f"{testimony.identifier}-{kind.key[:-1]}-{number}"
+        values = {"file": media.copy(stored, filename + Path(stored.name).suffix)}
+        for key in kind.texts:
+            values[key] = text(getattr(item, key))
+        result.append(values)
+    return result
 
 
 def recordings_prefetch(public):
@@ -83,11 +112,7 @@ def recordings_of(testimony, media, tag, *, public):
         number += 1
         stem = f"{testimony.identifier}-{number}"
         extension = Path(stored.name).suffix
-        with (
-            default_storage.open(stored.name, "rb") as source,
-            open(media.folder / f"{stem}{extension}", "wb") as target,
-        ):
-            shutil.copyfileobj(source, target)
+        copied = media.copy(stored, f"{stem}{extension}")
         transcripts = []
         for transcript in recording.transcripts.all():
             filename = f"{stem}.{transcript.language}.vtt"
@@ -100,7 +125,7 @@ def recordings_of(testimony, media, tag, *, public):
             transcripts.append(item)
         result.append(
             {
-                "file": media.name(f"{stem}{extension}"),
+                "file": copied,
                 "kind": recording.kind,
                 "title": text(recording.title),
                 "access": recording.access,

@@ -18,11 +18,12 @@ TESTIMONY_MAX_IMAGE_PIXELS and TESTIMONY_THUMBNAIL_SIZE.
 import hashlib
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
@@ -94,13 +95,11 @@ def prepare_photo(photo):
     """
     if not photo.image or is_stored(photo.image):
         return
-    clean = imaging.sanitize(imaging.open_image(_read_upload(photo.image)))
+    clean = clean_photo(_read_upload(photo.image))
     replaced = stored_names(photo, "image", "thumbnail")
     photo.image = ContentFile(clean.content, name=f"photo{clean.extension}")
-    photo.sha256 = sha256(clean.content)
-    photo.thumbnail = ContentFile(
-        imaging.thumbnail(clean.picture), name="thumbnail.webp"
-    )
+    photo.sha256 = clean.sha256
+    photo.thumbnail = ContentFile(clean.thumbnail, name="thumbnail.webp")
     delete_on_commit(type(photo), replaced)
 
 
@@ -112,25 +111,65 @@ def prepare_document(document):
     """
     if not document.file or is_stored(document.file):
         return
-    data = _read_upload(document.file)
+    clean = clean_document(_read_upload(document.file))
+    replaced = stored_names(document, "file")
+    document.file = ContentFile(clean.content, name=f"document{clean.extension}")
+    document.content_type = clean.content_type
+    document.size = len(clean.content)
+    document.sha256 = clean.sha256
+    delete_on_commit(type(document), replaced)
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """A photo's or document's bytes as they are stored, and what is known of
+    them; a photo's thumbnail (WebP) and pixel size."""
+
+    content: bytes
+    extension: str
+    content_type: str
+    thumbnail: bytes = b""
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def sha256(self):
+        return sha256(self.content)
+
+
+def clean_photo(data):
+    """The :class:`CleanFile` of an image's bytes: decoded, checked against the
+    limits and re-encoded without metadata; ValidationError when refused."""
+    clean = imaging.sanitize(imaging.open_image(data))
+    width, height = clean.picture.size
+    return CleanFile(
+        clean.content,
+        clean.extension,
+        clean.content_type,
+        thumbnail=imaging.thumbnail(clean.picture),
+        width=width,
+        height=height,
+    )
+
+
+def clean_document(data):
+    """The :class:`CleanFile` of a document's bytes: a PDF or text as it is, an
+    image as :func:`clean_photo` makes it; ValidationError for anything else."""
     kind = _document_kind(data)
     if kind == "image":
         clean = imaging.sanitize(imaging.open_image(data))
-        data, extension, content_type = (
-            clean.content,
-            clean.extension,
-            clean.content_type,
-        )
-    elif kind == "pdf":
-        extension, content_type = ".pdf", PDF_TYPE
-    else:
-        extension, content_type = ".txt", TEXT_TYPE
-    replaced = stored_names(document, "file")
-    document.file = ContentFile(data, name=f"document{extension}")
-    document.content_type = content_type
-    document.size = len(data)
-    document.sha256 = sha256(data)
-    delete_on_commit(type(document), replaced)
+        return CleanFile(clean.content, clean.extension, clean.content_type)
+    if kind == "pdf":
+        return CleanFile(data, ".pdf", PDF_TYPE)
+    return CleanFile(data, ".txt", TEXT_TYPE)
+
+
+def read_file(path):
+    """The bytes of the file at ``path`` under the upload rules: refused
+    (ValidationError) when empty or larger than TESTIMONY_MAX_UPLOAD_BYTES,
+    without reading past the limit."""
+    with open(path, "rb") as stream:
+        return _read_upload(File(stream))
 
 
 def delete_stored_files(instance):

@@ -3,7 +3,8 @@
 docs/import-format.md ("CSV and XLSX") is the contract. A key of the record is a
 column (``title``); a key of one of its objects is a prefixed column
 (``narrator.alias``, ``source.title``, ``consent.status``); a translation is a
-group of columns per language (``translation.uk.title``). Themes, places and
+group of columns per language (``translation.uk.title``), a photo or a document
+a group per number (``photo.1.file``, ``document.2.title``). Themes, places and
 content warnings are one cell each, their values separated by ``;`` (a ``;`` or
 ``\\`` inside a value is escaped with ``\\``). Themes and places are named, not
 defined: their parents, kinds, coordinates and names in other languages are the
@@ -16,6 +17,7 @@ as the original did.
 
 import re
 
+from .importing.attachments import KINDS
 from .importing.provenance import NARRATOR_KEYS, NARRATOR_PRIVATE
 from .importing.records import KEYS, TRANSLATION_KEYS
 from .models import Source
@@ -30,8 +32,13 @@ OBJECT_KEYS = {
 #: Written on downloads (the testimony's address), ignored on import.
 READ_ONLY = ("url",)
 TRANSLATION = "translation"
-#: What a spreadsheet cannot carry: recordings are files (a ZIP of JSON Lines does).
-NOT_IN_ROWS = ("recordings", "translations")
+#: What the header leaves out: recordings (a ZIP of JSON Lines carries them),
+#: translations, photos and documents (groups of columns).
+NOT_IN_ROWS = ("recordings", "translations", "photos", "documents")
+#: A photo's or document's group: ``photo.1.file`` (numbered from 1) → "photos".
+ATTACHMENTS = {kind.key[:-1]: kind for kind in KINDS}
+#: At most this many photos (or documents) a row names.
+MAX_ATTACHMENTS = 100
 #: Empty in every public record: who a narrator is across testimonies, and when
 #: consent was given.
 PRIVATE_IN_PUBLIC = ("narrator.code", "consent.date")
@@ -73,7 +80,7 @@ def flatten(record):
                 prefix = f"{TRANSLATION}.{item['language']}"
                 for inner in TRANSLATION_KEYS[1:]:
                     row[f"{prefix}.{inner}"] = cell(item.get(inner))
-        elif key != "recordings":
+        elif key not in NOT_IN_ROWS:
             row[key] = cell(value)
     return row
 
@@ -131,7 +138,7 @@ BOOLEANS = {
 def unflatten(row):
     """The record of ``row`` (column → cell text), as a line of JSON Lines
     gives it. An empty cell is left out: it leaves the stored value as it is."""
-    record, translations = {}, {}
+    record, translations, attachments = {}, {}, {}
     for column, text in row.items():
         if text is None or not text.strip() or column in READ_ONLY:
             continue
@@ -139,6 +146,12 @@ def unflatten(row):
         if key == TRANSLATION:
             language, _dot, inner = rest.partition(".")
             translations.setdefault(language, {"language": language})[inner] = text
+        elif key in ATTACHMENTS:
+            number, _dot, inner = rest.partition(".")
+            group = attachments.setdefault(ATTACHMENTS[key].key, {})
+            group.setdefault(int(number), {})[inner] = (
+                text.strip() if inner == "file" else text
+            )
         elif key in OBJECT_KEYS:
             record.setdefault(key, {})[rest] = text.strip()
         elif key in LIST_KEYS:
@@ -151,6 +164,9 @@ def unflatten(row):
             record[key] = text.strip()
     if translations:
         record["translations"] = list(translations.values())
+    for key, group in attachments.items():
+        # In their numbers' order; a gap (photo.1, photo.3) is no photo.
+        record[key] = [group[number] for number in sorted(group)]
     return record
 
 
@@ -163,6 +179,16 @@ def unknown_column(column):
             return ""
     elif key in OBJECT_KEYS:
         if rest in OBJECT_KEYS[key]:
+            return ""
+    elif key in ATTACHMENTS:
+        number, _dot, inner = rest.partition(".")
+        if (
+            number.isascii()
+            and number.isdigit()
+            and str(int(number)) == number  # photo.01 would be photo.1 again
+            and 1 <= int(number) <= MAX_ATTACHMENTS
+            and inner in ATTACHMENTS[key].keys
+        ):
             return ""
     elif not rest and (key in KEYS and key not in NOT_IN_ROWS or key in READ_ONLY):
         return ""

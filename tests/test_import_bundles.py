@@ -98,7 +98,7 @@ def test_a_line_reaching_outside_the_bundle_is_refused(tone_bytes):
     value = line(recordings=[recording(file="../../etc/passwd", transcripts=[])])
     files = {"testimonies.jsonl": jsonl(value), **media_files(tone_bytes)}
     problems = problems_of(bundle(files))
-    assert any("outside the JSON Lines file's folder" in p for p in problems)
+    assert any("outside the imported file's folder" in p for p in problems)
 
 
 @pytest.mark.parametrize(

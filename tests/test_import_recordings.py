@@ -184,7 +184,7 @@ class TestRefused:
         [
             ({"file": "media/missing.ogg"}, "recordings[0].file: no such file"),
             ({"file": "../outside.ogg"}, "leads outside"),
-            ({"file": "/etc/passwd"}, "relative to the JSON Lines file"),
+            ({"file": "/etc/passwd"}, "relative to the imported file"),
             ({"file": "media/ru-07.ru.vtt"}, "not a recording of an accepted kind"),
             ({"kind": "video"}, "the file holds audio, not video"),
             ({"access": "everyone"}, "recordings[0].access"),

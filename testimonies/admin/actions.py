@@ -249,7 +249,7 @@ def export_csv(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("Export as ZIP with recordings"), permissions=["view"])
+@admin.action(description=_("Export as ZIP with media"), permissions=["view"])
 def export_zip(modeladmin, request, queryset):
     """The JSON Lines export with each recording's file and transcripts, in a ZIP
     bundle the admin's import (or ``import_testimonies``) reads back whole."""

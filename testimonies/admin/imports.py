@@ -28,8 +28,9 @@ class ImportUploadForm(forms.ModelForm):
         fields = ["file"]
         help_texts = {
             "file": _(
-                "A JSON Lines, CSV or XLSX file (docs/import-format.md). It is "
-                "checked in full first; nothing is imported until you confirm."
+                "A JSON Lines, CSV or XLSX file, or a ZIP bundle of one with the "
+                "photos, documents and recordings it names (docs/import-format.md). "
+                "It is checked in full first; nothing is imported until you confirm."
             )
         }
 

@@ -27,6 +27,7 @@ from ..busy import is_busy
 from ..history import record_versions
 from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
 from ..signals import testimonies_changed
+from .attachments import KINDS, replace_attachments
 from .fields import Cleaner
 from .files import opened, read_records
 from .locking import import_lock
@@ -78,9 +79,9 @@ def import_testimonies(
     Raises :class:`ImportFailed` (having written nothing) when any line has a
     problem, or one of its kinds when the database could not take the import now.
     ``progress``, when given, is called with a short message now and then on
-    large files. ``folder`` is where the files that recordings name are read
-    (the JSON Lines file's own folder, or the bundle's); without it a line
-    with recordings is refused. ``mapping`` (``{"themes": {name: pk}, "places":
+    large files. ``folder`` is where the files that recordings, photos and
+    documents name are read (the file's own folder, or the bundle's); without
+    it a line naming a file is refused. ``mapping`` (``{"themes": {name: pk}, "places":
     …}``) makes a name the file would create a new tag for mean that stored tag
     instead, as the archivist chose from the preview's suggestions.
     """
@@ -180,6 +181,8 @@ class Batch:
         testimonies.replace_tags(ThemedItem, self.themes, "themes")
         testimonies.replace_tags(PlacedItem, self.places, "places")
         testimonies.replace_translations()
+        for kind in KINDS:
+            replace_attachments(kind, testimonies.listing(kind.key), self.media)
         replace_recordings(
             testimonies.listing("recordings"), self.media, self.themes, self.places
         )

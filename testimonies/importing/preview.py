@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..dates import format_partial_date
 from ..models import PlacedItem, Testimony, ThemedItem, Translation
 from ..tagging import name_key
+from .attachments import KINDS, changed_ids, stored_labels
 from .problems import ABSENT
 from .records import FIELD_KEYS
 from .writing import LONG_TEXTS
@@ -128,6 +129,14 @@ def updates(batch):
         "testimony_id", "language", "title", "summary", "body", "translator", "kind"
     ):
         translations.setdefault(row.pop("testimony_id"), {})[row["language"]] = row
+    attachments = {}
+    for kind in KINDS:
+        listed = [
+            (testimony, getattr(entry, kind.key))
+            for entry, testimony, _before in updated
+            if getattr(entry, kind.key) is not ABSENT
+        ]
+        attachments[kind] = (changed_ids(kind, listed), stored_labels(kind, pks))
     shown = []
     for entry, testimony, before in updated:
         changes, dated = [], False
@@ -175,6 +184,16 @@ def updates(batch):
                             "new": summary_of(after_item),
                         }
                     )
+        for kind, (changed, labels) in attachments.items():
+            if testimony.pk in changed:
+                plans = getattr(entry, kind.key)
+                changes.append(
+                    {
+                        "field": kind.key,
+                        "old": "; ".join(labels.get(testimony.pk, [])),
+                        "new": "; ".join(p.values[kind.texts[0]] for p in plans),
+                    }
+                )
         shown.append(
             {"identifier": testimony.identifier, "line": entry.line, "changes": changes}
         )

@@ -1,6 +1,6 @@
 """Recordings in an import: their files, transcripts and segment indexes.
 
-A line's ``recordings`` name files relative to the JSON Lines file (never outside
+A line's ``recordings`` name files relative to the imported file (never outside
 its folder). Reading a line checks everything a recording needs before anything is
 written: each file is recognised and copied clean (:mod:`testimonies.avmedia`) into
 a temporary file, each transcript read (:mod:`testimonies.timedtext`), every cue and
@@ -78,8 +78,9 @@ class RecordingPlan:
 
 
 class Media:
-    """Where a file's recordings are read from, and the temporary clean copies and
-    stored files an import makes (removed unless the import commits)."""
+    """Where the files a line names (recordings, photos, documents) are read
+    from, and the temporary clean copies and stored files an import makes
+    (removed unless the import commits)."""
 
     def __init__(self, folder):
         self.folder = Path(folder).resolve() if folder is not None else None
@@ -94,14 +95,14 @@ class Media:
             return c.error(
                 path,
                 _(
-                    "files are read beside the JSON Lines file: import a ZIP bundle "
+                    "files are read beside the imported file: import a ZIP bundle "
                     "of the file and the media it names, or a file on the server "
                     "(not standard input)"
                 ),
             )
         relative = Path(value)
         if not value or relative.is_absolute():
-            return c.error(path, _("give a path relative to the JSON Lines file"))
+            return c.error(path, _("give a path relative to the imported file"))
         try:
             target = (self.folder / relative).resolve()
             inside = target.is_relative_to(self.folder)
@@ -110,20 +111,22 @@ class Media:
             # A name too long, a symbolic link that loops, a NUL: not a file.
             return c.error(path, _("no such file: %(file)s") % {"file": value[:200]})
         if not inside:
-            return c.error(
-                path, _("the path leads outside the JSON Lines file's folder")
-            )
+            return c.error(path, _("the path leads outside the imported file's folder"))
         if not found:
             return c.error(path, _("no such file: %(file)s") % {"file": value[:200]})
         return target
 
     def store(self, plan):
         extension = plan.copy.found.extension
-        name = default_storage.save(
-            avmedia.recording_path(None, f"recording{extension}"),
-            avmedia.MovedFile(plan.copy.path, f"recording{extension}"),
+        return self.move(
+            plan.copy.path, avmedia.recording_path(None, f"recording{extension}")
         )
-        self.stored.append(name)
+
+    def move(self, path, name, storage=default_storage):
+        """Move the temporary file at ``path`` into ``storage`` as ``name`` (or a
+        free name like it); the stored name, removed unless the import commits."""
+        name = storage.save(name, avmedia.MovedFile(path, os.path.basename(name)))
+        self.stored.append((storage, name))
         return name
 
     def finish(self, committed):
@@ -132,8 +135,8 @@ class Media:
             if os.path.exists(name):
                 os.unlink(name)
         if not committed:
-            for name in self.stored:
-                default_storage.delete(name)
+            for storage, name in self.stored:
+                storage.delete(name)
         self.temporary, self.stored = [], []
 
 

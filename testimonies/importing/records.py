@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..dates import DatePrecision
 from ..models import Place, Testimony, Theme, Translation
+from .attachments import KINDS, clean_attachments
 from .fields import INVALID, join
 from .problems import ABSENT
 from .provenance import clean_narrator, clean_source
@@ -36,6 +37,8 @@ KEYS = (
     "narrator",
     "source",
     "translations",
+    "photos",
+    "documents",
     "recordings",
 )
 REQUIRED = ("identifier", "title", "language")
@@ -67,13 +70,16 @@ class Entry:
     narrator: object = ABSENT  # None, or a NarratorMention (later its identity)
     source: object = ABSENT  # None, or Source values (later their natural key)
     translations: object = ABSENT  # list of Translation field values
+    photos: object = ABSENT  # list of attachments.AttachmentPlans
+    documents: object = ABSENT  # the same
     recordings: object = ABSENT  # list of RecordingPlans
     mentions: list = field(default_factory=list)  # TagMentions, in file order
 
 
 def clean_entry(data, c, media=None):
     """Clean one decoded line; return an Entry, or None after recording problems.
-    ``media`` (:class:`~.recordings.Media`) is where recordings' files are read."""
+    ``media`` (:class:`~.recordings.Media`) is where the files of recordings,
+    photos and documents are read."""
     if c.object(data, "", KEYS, REQUIRED) is INVALID:
         return None
     entry = Entry(c.line, identifier=None, values={})
@@ -121,9 +127,13 @@ def clean_entry(data, c, media=None):
         entry.source = clean_source(c, data["source"], "source")
     if "translations" in data:
         entry.translations = clean_translations(c, data["translations"])
+    media = media or Media(None)
+    for kind in KINDS:
+        if kind.key in data:
+            setattr(entry, kind.key, clean_attachments(c, kind, data[kind.key], media))
     if "recordings" in data:
         entry.recordings = clean_recordings(
-            c, data["recordings"], media or Media(None), entry.mentions
+            c, data["recordings"], media, entry.mentions
         )
     return entry if c.ok else None
 

@@ -99,3 +99,51 @@ def test_a_spreadsheet_with_a_misspelt_theme_is_mapped_to_the_stored_one(
     assert testimony.title == "Nine days under the school"
     assert list(testimony.themes.all()) == [shelter]
     assert not Theme.objects.filter(name="Shelter in basments").exists()
+
+
+def test_a_bundle_brings_photos_and_documents_cleaned(admin_page, tmp_path):
+    import io
+    import json
+    import zipfile
+
+    from PIL import Image
+
+    from ..test_media import GPS_IFD, camera_exif, two_colour_jpeg
+
+    line = {
+        "identifier": "ZIP-PHOTO-1",
+        "title": "The school basement (fictional composite)",
+        "language": "en",
+        "status": "published",
+        "access": "public",
+        "consent": {"status": "given", "scope": "public"},
+        "photos": [
+            {
+                "file": "media/basement.jpg",
+                "alt_text": "A door to a basement, two colours (synthetic image)",
+                "caption": "Where the neighbours sheltered",
+            }
+        ],
+        "documents": [{"file": "media/notice.pdf", "title": "Evacuation notice"}],
+    }
+    bundle = tmp_path / "with-photos.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("testimonies.jsonl", json.dumps(line) + "\n")
+        archive.writestr("media/basement.jpg", two_colour_jpeg(camera_exif()))
+        archive.writestr("media/notice.pdf", b"%PDF-1.4\n% fictional\n%%EOF\n")
+    upload(admin_page, bundle)
+    result = admin_page.locator(".field-result")
+    expect(result).to_contain_text("Would create 1 ")
+    admin_page.click("input[name=_import]")
+    expect(result).to_contain_text("Created 1 ")
+    testimony = Testimony.objects.get(identifier="ZIP-PHOTO-1")
+    photo = testimony.photos.get()
+    with photo.image.open("rb") as stream:
+        assert Image.open(io.BytesIO(stream.read())).getexif().get_ifd(GPS_IFD) == {}
+    # The reader sees the photo with its alternative text, and the document.
+    admin_page.goto(testimony.get_absolute_url())
+    image = admin_page.get_by_alt_text("A door to a basement", exact=False)
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(admin_page.get_by_text("Evacuation notice")).to_be_visible()
+    admin_page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
