@@ -8,6 +8,12 @@ HOST ?= 127.0.0.1:8000
 # Browser tests: Debian's Chromium (never a browser download) and axe-core from npm.
 CHROMIUM ?= /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
+# A Japanese font for Chromium (Debian's), so pages in Japanese are laid out and
+# measured with real glyphs, not empty boxes.
+JA_FONT := /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf
+# The maps' Leaflet, TopoJSON reader and outlines, from npm, served as our own static
+# files (docs/maps.md): every target that serves the site needs them.
+LEAFLET := node_modules/leaflet/dist/leaflet.js
 # Recordings: ffprobe checks and ffmpeg cleans uploads (Debian's ffmpeg package);
 # espeak-ng speaks the demo's synthetic recordings (docs/recordings.md).
 FFPROBE ?= /usr/bin/ffprobe
@@ -24,7 +30,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(INSTALLED)
 
-setup: $(INSTALLED)
+setup: $(INSTALLED) $(LEAFLET)
 
 # The .mo files are not in git: compile the catalogues (only those that changed).
 translations: setup
@@ -66,7 +72,7 @@ test-sqlite: setup translations browser-setup media-tools
 test-postgres: setup translations media-tools
 	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest -m "not browser"
 
-browser-setup: $(CHROMIUM) $(AXE)
+browser-setup: $(CHROMIUM) $(JA_FONT) $(AXE)
 
 media-tools: $(FFPROBE) $(ESPEAK)
 
@@ -81,8 +87,13 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+$(JA_FONT): | $(CHROMIUM)
+	@test "$$(id -u)" = 0 || { echo "$@ is missing: install Debian's fonts-ipafont-gothic package." >&2; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-ipafont-gothic
+
 # npm stamps installed files with a fixed old date: touch, so make sees them as new.
-$(AXE): package.json package-lock.json
+$(AXE) $(LEAFLET) &: package.json package-lock.json
 	@command -v npm >/dev/null || { test "$$(id -u)" = 0 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; } || { echo "npm is missing: install Node.js and npm." >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
-	touch $(AXE)
+	touch $(AXE) $(LEAFLET)

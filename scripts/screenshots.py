@@ -49,7 +49,11 @@ SHOTS = {
     "places": ("/places/", DESKTOP, "en-GB"),
     "testimony-ja": (f"/testimonies/{TESTIMONY_JA}/", DESKTOP, "ja"),
     "phone": ("/", PHONE, "en-GB"),
+    "map": ("/map/", DESKTOP, "en-GB"),
+    "phone-search": ("/search/?q=basement", PHONE, "en-GB"),
 }
+#: Shots that draw something after the page loads: what to wait for.
+READY = {"map": ".place-map--ready"}
 
 
 def free_port():
@@ -121,6 +125,8 @@ def take(url, output):
             response = page.goto(address)
             if response.status != 200:
                 raise RuntimeError(f"{address} answered {response.status}")
+            if name in READY:
+                page.wait_for_selector(READY[name])
             path = output / f"{name}.png"
             page.screenshot(path=str(path))
             context.close()

@@ -7,11 +7,11 @@ import dataclasses
 import datetime
 import json
 
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from .dates import format_partial_date
+from .locales import local_date
 from .timedtext import format_clock
 
 ARCHIVE_NAME = _("Testimony Archive")
@@ -56,7 +56,7 @@ def cite(testimony, *, url, accessed, moment=None):
         url = moment.address(url)
     alias = testimony.narrator.alias if testimony.narrator else ""
     interviewer = testimony.source.interviewer if testimony.source else ""
-    accessed_text = formats.date_format(accessed, "DATE_FORMAT")
+    accessed_text = local_date(accessed)
     details = [pgettext("citation", "Testimony %(id)s") % {"id": testimony.identifier}]
     if interviewer:
         details.append(
@@ -70,10 +70,10 @@ def cite(testimony, *, url, accessed, moment=None):
     chicago = " ".join(
         part
         for part in [
-            f"{alias}." if alias else "",
-            f"“{testimony.public_title}.”",
-            ", ".join(details) + ".",
-            f"{ARCHIVE_NAME}.",
+            _sentence(alias) if alias else "",
+            f"“{_sentence(testimony.public_title)}”",
+            _sentence(", ".join(details)),
+            _sentence(ARCHIVE_NAME),
             pgettext("citation", "Accessed %(date)s.") % {"date": accessed_text},
             f"{url}.",
         ]
@@ -162,6 +162,13 @@ BIBTEX_SPECIAL = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+
+
+def _sentence(text):
+    """``text`` ended with a full stop, unless it ends with one already, or with
+    another closing mark ("Valentina K.", "Сентябрь 2024 г.", "Why?")."""
+    text = str(text).rstrip()
+    return text if text.endswith((".", "?", "!", "…", "。", "？", "！")) else f"{text}."
 
 
 def _bibtex_escape(text):

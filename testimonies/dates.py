@@ -5,8 +5,10 @@ import datetime
 import re
 
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .locales import DAY, MONTH, YEAR, local_date
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -66,8 +68,7 @@ def display_partial_date(value, precision):
     """A partial date for readers, in the active language ("August 2024")."""
     if value is None:
         return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return formats.date_format(value, "YEAR_MONTH_FORMAT")
-    return formats.date_format(value, "DATE_FORMAT")
+    skeleton = {DatePrecision.YEAR: YEAR, DatePrecision.MONTH: MONTH}.get(
+        precision, DAY
+    )
+    return local_date(value, skeleton)

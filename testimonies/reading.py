@@ -11,6 +11,7 @@ import dataclasses
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from .languages import normalize_language
 from .models import Place, PlacedItem, Theme, ThemedItem
@@ -207,6 +208,7 @@ def related_testimonies(testimony, visible, limit=6):
     return list(
         visible.filter(candidates)
         .exclude(pk=testimony.pk)
+        .with_listed_translation(get_language())
         .annotate(score=shared(ThemedItem, theme_ids) + shared(PlacedItem, place_ids))
         .order_by("-score", F("published_at").desc(nulls_last=True), "identifier")[
             :limit
@@ -224,6 +226,75 @@ class Version:
     summary: str
     body: str
     translation: object = None
+
+
+def recently_published(visible, limit=6, window=4):
+    """The most recently published of ``visible``, no language taking the whole
+    list: the newest of each language in turn, newest first, among the last
+    ``limit × window`` published (a week of Japanese uploads does not hide the
+    rest). The queries of one page of a list, whatever the window."""
+    recent = list(
+        visible.with_related().order_by(
+            F("published_at").desc(nulls_last=True), "identifier"
+        )[: limit * window]
+    )
+    by_language = {}
+    for testimony in recent:
+        by_language.setdefault(testimony.language, []).append(testimony)
+    chosen = []
+    while len(chosen) < limit and any(by_language.values()):
+        # One round: the newest left of each language, in order of recency.
+        round_ = [queue.pop(0) for queue in by_language.values() if queue]
+        chosen += sorted(round_, key=recent.index)
+    return chosen[:limit]
+
+
+@dataclasses.dataclass
+class Listed:
+    """What a list shows of a testimony: its title and summary in the reader's
+    language when a translation into it exists (``translation``), else the
+    original's; as the public may read them."""
+
+    language: str
+    title: str
+    summary: str
+    translation: object = None
+
+
+def listed_version(testimony, language):
+    """The :class:`Listed` version of ``testimony`` for a reader of ``language``,
+    from the translations already loaded (a list's
+    ``TestimonyQuerySet.with_listed_translation``, a page of hits' or a full
+    prefetch): never a query of its own."""
+    original = Listed(
+        testimony.language, testimony.public_title, testimony.public_summary
+    )
+    code = normalize_language(language or "")
+    if not code or _same_language(testimony.language, code):
+        return original
+    for translation in _loaded_translations(testimony):
+        if _same_language(translation.language, code):
+            return Listed(
+                translation.language,
+                translation.public_title,
+                translation.public_summary,
+                translation,
+            )
+    return original
+
+
+def _same_language(tag, code):
+    return tag == code or tag.startswith(f"{code}-")
+
+
+def _loaded_translations(testimony):
+    for attribute in ("listed_translations", "indexed_translations"):
+        if hasattr(testimony, attribute):
+            # Human translations before machine ones.
+            return sorted(getattr(testimony, attribute), key=lambda t: t.kind)
+    if "translations" in getattr(testimony, "_prefetched_objects_cache", {}):
+        return sorted(testimony.translations.all(), key=lambda t: t.kind)
+    return []
 
 
 def version_to_read(testimony, language=None):

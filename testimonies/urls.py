@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import api as api_views
+from .views import maps as map_views
 from .views import oai as oai_views
 from .views import recordings as recording_views
 from .views import search as search_views
@@ -44,9 +45,13 @@ urlpatterns = [
     ],
     path("themes/<str:slug>/", views.ThemeDetailView.as_view(), name="theme"),
     path("places/", views.PlaceListView.as_view(), name="places"),
+    # Not under places/: a place called "map" would lose its page (docs/maps.md).
+    path("map/", map_views.PlaceMapView.as_view(), name="map"),
+    path("places.geojson", map_views.places_geojson, name="places-geojson"),
     path("places/<str:slug>/", views.PlaceDetailView.as_view(), name="place"),
     path("feeds/latest/", views.LatestTestimoniesFeed(), name="feed"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("search/", search_views.search, name="search"),
     # The JSON API, version 1 (docs/api.md).
     path("api/v1/testimonies/", api_views.testimony_list, name="api-list"),

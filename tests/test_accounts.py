@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.urls import reverse
 
@@ -342,3 +343,53 @@ def test_login_page_states_the_lockout_rule_in_force(client, settings):
     page = client.get(LOGIN).content.decode()
     assert "After five failed attempts for one username from one network" in page
     assert "paused for an hour" in page
+
+
+class TestAccountPage:
+    URL = "/accounts/"
+
+    def test_the_header_leads_to_the_account_page(self, client):
+        client.force_login(make_user("plain"))
+        page = client.get(reverse("testimonies:home")).content.decode()
+        assert f'class="account-nav__account" href="{self.URL}"' in page
+
+    def test_a_visitor_is_sent_to_sign_in(self, client):
+        response = client.get(self.URL)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+    def test_a_pending_application_is_shown(self, client):
+        user = make_user("applicant", email="a@example.org")
+        ResearcherApplication.objects.create(
+            user=user, full_name="Applicant (fictional)", affiliation="X", purpose="Y"
+        )
+        client.force_login(user)
+        page = client.get(self.URL).content.decode()
+        assert "is waiting for an archivist" in page
+        assert "a@example.org" in page
+        assert reverse("password_change") in page and reverse("tokens") in page
+        assert "in use: 0" in page
+
+    def test_a_researcher_reads_what_they_may(self, client):
+        client.force_login(make_researcher("reader"))
+        page = client.get(self.URL).content.decode()
+        assert "published for researchers" in page
+        assert "administration" not in page
+
+    def test_an_archivist_is_pointed_to_the_admin(self, client):
+        client.force_login(make_archivist("curator"))
+        page = client.get(self.URL).content.decode()
+        assert reverse("admin:index") in page
+
+
+def test_the_favicon_is_found(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.ico"
+    found = finders.find("favicon.ico")
+    with open(found, "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
+    for name in ("favicon.svg", "favicon.png", "apple-touch-icon.png"):
+        assert finders.find(name)
+    page = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page

@@ -192,7 +192,10 @@ class TestBulkChanges:
             assert version.history_type == "~"
             assert version.history_user == archivist
             assert version.status == Testimony.Status.PUBLISHED
-            assert version.history_change_reason == "Admin action: Status published"
+            assert (
+                version.history_change_reason
+                == "Bulk action: Publish selected testimonies"
+            )
         assert untouched.history.count() == 1  # only its creation
 
     def test_history_page_shows_what_the_action_changed(self, archivist_client):
@@ -202,8 +205,8 @@ class TestBulkChanges:
             {"action": "make_restricted", "_selected_action": [testimony.pk]},
         )
         page = archivist_client.get(history_url(testimony)).content.decode()
-        assert "Admin action: Access restricted" in page
-        assert changes_listed(page) == ["Access: public → restricted"]
+        assert "Bulk action: Set access: restricted" in page
+        assert changes_listed(page) == ["Access: Public → Restricted (archivists only)"]
 
     def test_record_versions_marks_additions_and_keeps_reasons_short(self):
         testimonies = [make_testimony() for _number in range(2)]
@@ -280,7 +283,7 @@ class TestImports:
         first = Testimony.objects.get(identifier="IMP-1")
         (added,) = first.history.all()
         assert added.history_type == "+"
-        assert added.history_change_reason == "Import"
+        assert added.history_change_reason == "Import"  # a stream without a name
         assert added.history_user is None
         assert added.title == "First title"
 

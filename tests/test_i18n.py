@@ -64,7 +64,8 @@ NAMES = {
     "ru": "Укрытие в подвалах",
 }
 PLACE_NAMES = {"ja": "スジャ", "uk": "Суджа", "ru": "Суджа"}
-MONTHS = {"ja": "2024年8月", "uk": "Серпень 2024", "ru": "Август 2024"}
+# CLDR: a month standing alone is lower case in Russian and Ukrainian.
+MONTHS = {"ja": "2024年8月", "uk": "серпень 2024", "ru": "август 2024"}
 DAYS = {"ja": "2024年8月20日", "uk": "20 серпня 2024", "ru": "20 августа 2024"}
 
 

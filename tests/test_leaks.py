@@ -198,6 +198,10 @@ class Collection:
         urls += [f"/testimonies/?place={self.shared_place.slug}"]
         urls += [f"/themes/{slug}/" for slug in theme_slugs]
         urls += [f"/places/{slug}/" for slug in place_slugs]
+        # Maps of places (docs/maps.md): the page and the GeoJSON behind each map.
+        urls += ["/map/", "/places.geojson"]
+        urls += [f"/places.geojson?within={slug}" for slug in place_slugs]
+        urls += [f"/places.geojson?testimony={t.identifier}" for t in testimonies]
         for testimony in testimonies:
             page = testimony.get_absolute_url()
             urls += [page, f"{page}?lang=uk", f"{page}takedown/"]
@@ -431,6 +435,26 @@ def test_browse_filter_by_a_hidden_tag_answers_like_an_unknown_one(
                 page = content(client.get(url, {name: tag[kind].slug}))
                 assert marker not in page, (url, name, kind)
                 assert f"there is no {name}" in page, (url, name, kind)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_the_old_address_of_a_merged_tag_answers_as_the_kept_ones_page(
+    client, collection, audience
+):
+    from testimonies.admin.merging import merge_tags
+
+    login(client, audience)
+    for number, (kind, (marker, _fields)) in enumerate(HIDDEN.items()):
+        for kept, make, prefix in [
+            (collection.themes[kind], make_theme, "themes"),
+            (collection.places[kind], make_place, "places"),
+        ]:
+            merge_tags(kept, [make(f"Merged away {number}", slug=f"old-{number}")])
+            own = client.get(f"/{prefix}/{kept.slug}/").status_code
+            response = client.get(f"/{prefix}/old-{number}/")
+            assert response.status_code == (301 if own == 200 else 404), kind
+            assert (own == 200) == (marker in AUDIENCES[audience]), kind
+            assert marker not in content(response)
 
 
 def test_researchers_do_read_what_is_open_to_them(client, collection):

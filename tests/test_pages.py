@@ -146,6 +146,27 @@ class TestHome:
         assert reverse("testimonies:theme", args=[drones.slug]) in page
         assert reverse("testimonies:place", args=[region.slug]) in page
 
+    def test_recently_published_is_not_all_one_language(self, client):
+        now = timezone.now()
+        for number in range(8):
+            make_testimony(
+                identifier=f"JA-NEW-{number}",
+                language="ja",
+                published_at=now - datetime.timedelta(hours=number),
+            )
+        for language, days in (("en", 3), ("ru", 5)):
+            make_testimony(
+                identifier=f"{language.upper()}-OLDER",
+                language=language,
+                published_at=now - datetime.timedelta(days=days),
+            )
+        page = html(client.get("/"))
+        recent = page[page.index('id="recent-heading"') :]
+        shown = re.findall(r'class="identifier">([^<]+)<', recent)
+        assert len(shown) == 6
+        assert shown[:3] == ["JA-NEW-0", "EN-OLDER", "RU-OLDER"]
+        assert shown[3:] == ["JA-NEW-1", "JA-NEW-2", "JA-NEW-3"]
+
     def test_home_has_search_box_and_entry_links(self, client):
         page = html(client.get("/"))
         assert 'action="/search/"' in page and 'name="q"' in page
@@ -219,7 +240,7 @@ class TestTestimonyPage:
         [
             ("2024-08-01", DatePrecision.MONTH, "August 2024", "Aug. 1"),
             ("2024-01-01", DatePrecision.YEAR, "2024", "January"),
-            ("2024-08-20", DatePrecision.DAY, "Aug. 20, 2024", "August 2024"),
+            ("2024-08-20", DatePrecision.DAY, "August 20, 2024", "August 2024"),
         ],
     )
     def test_recorded_date_at_its_precision(
@@ -333,6 +354,16 @@ class TestTestimonyPage:
         assert f"url = {{{url}}}," in citation
         assert f"urldate = {{{today.isoformat()}}}," in citation
         assert "date = {2024-08}," in citation
+
+    def test_citation_adds_no_second_full_stop(self, client):
+        narrator = make_narrator(alias="Valentina K.")
+        testimony = make_testimony(
+            identifier="SM-2024-018", title="Where was the bus?", narrator=narrator
+        )
+        page = html(client.get(testimony.get_absolute_url(), {"lang": "xx"}))
+        citation = page[page.index('id="cite-heading"') :]
+        assert "Valentina K. “Where was the bus?” Testimony SM-2024-018." in citation
+        assert ".." not in citation.replace("...", "")
 
     def test_reference_managers_read_the_same_citation_from_the_page(self, client):
         narrator = make_narrator(alias="Oleksii", real_name="Fictional Real Name")

@@ -13,6 +13,7 @@ logging (docs/deployment.md, "Logging").
 """
 
 import os
+import re
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -181,6 +182,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The maps' Leaflet, TopoJSON reader and Natural Earth outline, installed by npm
+# (make setup) and served as our own static files, never from a CDN: these files
+# of these packages only (archive.vendored, docs/maps.md).
+VENDORED_STATIC = {
+    "vendor/leaflet": (
+        BASE_DIR / "node_modules" / "leaflet" / "dist",
+        ["leaflet.js", "leaflet.js.map", "leaflet.css", "images/*.png"],
+    ),
+    "vendor/topojson": (
+        BASE_DIR / "node_modules" / "topojson-client" / "dist",
+        ["topojson-client.min.js"],
+    ),
+    "vendor/world-atlas": (
+        BASE_DIR / "node_modules" / "world-atlas",
+        ["countries-50m.json", "LICENSE"],
+    ),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "archive.vendored.VendoredFinder",
+]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
@@ -284,6 +307,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day: reset links are keys to accounts
 # Who is mailed each server error (with its traceback and the request) when DEBUG is
 # off: people trusted with the archive's data, as the request may quote it.
 ADMINS = env_addresses("DJANGO_ADMINS")
+# Who else hears of a new researcher application or takedown request, besides the
+# active staff who may act on them (testimonies/notifications.py): a shared inbox.
+TESTIMONY_NOTIFY_EMAILS = [
+    address for _name, address in env_addresses("DJANGO_NOTIFY_EMAILS")
+]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Logging, the same in every environment so that development and the test suite log
@@ -371,13 +399,52 @@ SESSION_COOKIE_HTTPONLY = True
 # No script of ours reads the CSRF cookie: forms carry the token.
 CSRF_COOKIE_HTTPONLY = True
 
+# Maps of places (docs/maps.md): a tile server's URL template, with {z}, {x}, {y}
+# (and {s}), and the attribution its licence asks for, shown on every map; HTML
+# from the operator, e.g. '&copy; <a href="https://www.openstreetmap.org/copyright">
+# OpenStreetMap</a> contributors'. Without a tile server the points sit on a plain
+# outline of the countries served with the site: nothing is fetched from elsewhere.
+TESTIMONY_MAP_TILES = os.environ.get("DJANGO_MAP_TILES", "").strip()
+TESTIMONY_MAP_ATTRIBUTION = os.environ.get("DJANGO_MAP_ATTRIBUTION", "").strip()
+if TESTIMONY_MAP_TILES and not TESTIMONY_MAP_ATTRIBUTION:
+    # Every public tile server's licence asks for it (OpenStreetMap's among them).
+    raise ImproperlyConfigured(
+        "DJANGO_MAP_TILES is set without DJANGO_MAP_ATTRIBUTION: give the credit "
+        "the tile server's licence asks for (docs/maps.md)."
+    )
+
+
+def tile_source(template):
+    """The Content-Security-Policy source of a tile server's URL template
+    ("https://{s}.tile.example.org/{z}/{x}/{y}.png" → "https://*.tile.example.org"),
+    or None without one. Refuses what a browser could not load or a policy not name:
+    a policy naming too much would no longer be strict."""
+    if not template:
+        return None
+    match = re.fullmatch(
+        r"(https?)://((?:\{s\}\.)?[a-z0-9.-]+(?::\d+)?)/\S*", template, re.IGNORECASE
+    )
+    if not match or not all(part in template for part in ("{z}", "{x}", "{y}")):
+        raise ImproperlyConfigured(
+            f"DJANGO_MAP_TILES: {template!r} is not a tile URL template; write "
+            '"https://tile.example.org/{z}/{x}/{y}.png" (docs/maps.md).'
+        )
+    scheme, host = match.groups()
+    return f"{scheme.lower()}://{host.lower().replace('{s}', '*')}"
+
+
 # Content-Security-Policy (django-csp): everything from our own origin, nothing
 # inline. Templates must not carry <script> or <style> blocks, style="" or on…=
-# attributes (tests/test_security.py scans the pages).
+# attributes (tests/test_security.py scans the pages). Images may come from the
+# map's tile server too, when one is set, and from nowhere else.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": [
+            "'self'",
+            "data:",
+            *filter(None, [tile_source(TESTIMONY_MAP_TILES)]),
+        ],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .. import notifications
 from ..models import ResearcherApplication
 from .outbox import send_later
 
@@ -32,6 +33,7 @@ def apply_for_research_access(*, form, request):
             user=user, **form.application_values()
         )
     notify(request, email, "registration/signup_received_email", user=user)
+    notifications.application_received(request, application)
     return application
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.SignUpView.as_view(), name="signup"),
     path("signup/done/", views.SignUpDoneView.as_view(), name="signup_done"),
+    path("", views.AccountView.as_view(), name="account"),
     path("tokens/", views.TokensView.as_view(), name="tokens"),
     path(
         "password_change/",

@@ -1,8 +1,9 @@
 """Bulk actions on the testimony list: export, publication status, access level.
 
 Each is one UPDATE per batch rather than a save() per row, so it stamps
-``updated_at`` (and ``published_at`` on publishing) itself, writes the admin history
-and sends ``testimonies_changed`` for the search index, all in one transaction.
+``updated_at`` (and ``published_at`` on publishing) itself, writes the admin log,
+and hands the changed rows to ``record_changes`` (versions with the action as their
+reason, and the search index), all in one transaction.
 """
 
 import io
@@ -18,9 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from ..exporting import export_bundle, export_table, export_testimonies
-from ..history import record_versions
+from ..history import action_reason, record_changes
 from ..models import Testimony
-from ..signals import testimonies_changed
 
 # Keeps each statement well under SQLite's limit on query parameters.
 BATCH_SIZE = 500
@@ -28,8 +28,9 @@ BATCH_SIZE = 500
 LISTED = 20
 
 
-def set_field(modeladmin, request, queryset, field, value, done_message):
-    """Set ``field`` to ``value`` on the selected testimonies and report counts.
+def set_field(modeladmin, request, queryset, field, value, done_message, *, action):
+    """Set ``field`` to ``value`` on the selected testimonies and report counts;
+    ``action`` (the admin action) names the change in their history.
 
     Rows that the change would publish beyond their narrator's consent are left as
     they were and named in an error message; the others still change.
@@ -44,7 +45,8 @@ def set_field(modeladmin, request, queryset, field, value, done_message):
         ids = list(
             changing.exclude(pk__in=refused.values("pk")).values_list("pk", flat=True)
         )
-        now = timezone.now()
+        # To the second, as the admin's form shows and saves published_at back.
+        now = timezone.now().replace(microsecond=0)
         with translation.override(None):  # the history stores English names
             label = str(capfirst(Testimony._meta.get_field(field).verbose_name))
         for start in range(0, len(ids), BATCH_SIZE):
@@ -58,12 +60,11 @@ def set_field(modeladmin, request, queryset, field, value, done_message):
                 action_flag=CHANGE,
                 change_message=[{"changed": {"fields": [label]}}],
             )
-        # update() skips save(): write the versions the history page shows.
-        record_versions(
-            Testimony, ids, user=request.user, reason=f"Admin action: {label} {value}"
+        record_changes(
+            changed=ids,
+            user=request.user,
+            reason=action_reason(action.short_description),
         )
-        if ids:
-            testimonies_changed.send(sender=Testimony, ids=ids)
     if refused_identifiers:
         report_refused(modeladmin, request, refused_identifiers)
     modeladmin.message_user(
@@ -116,6 +117,7 @@ def publish(modeladmin, request, queryset):
             "%(count)d testimonies published.",
             "count",
         ),
+        action=publish,
     )
 
 
@@ -134,6 +136,7 @@ def send_to_review(modeladmin, request, queryset):
             "%(count)d testimonies sent to review.",
             "count",
         ),
+        action=send_to_review,
     )
 
 
@@ -150,6 +153,7 @@ def withdraw(modeladmin, request, queryset):
             "%(count)d testimonies withdrawn.",
             "count",
         ),
+        action=withdraw,
     )
 
 
@@ -166,6 +170,7 @@ def make_public(modeladmin, request, queryset):
             "%(count)d testimonies made public.",
             "count",
         ),
+        action=make_public,
     )
 
 
@@ -182,6 +187,7 @@ def make_researchers_only(modeladmin, request, queryset):
             "%(count)d testimonies opened to researchers only.",
             "count",
         ),
+        action=make_researchers_only,
     )
 
 
@@ -198,6 +204,7 @@ def make_restricted(modeladmin, request, queryset):
             "%(count)d testimonies restricted to archivists.",
             "count",
         ),
+        action=make_restricted,
     )
 
 

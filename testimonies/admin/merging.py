@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
-from ..models import Testimony
-from ..signals import testimonies_changed
+from ..history import merge_reason, record_changes
+from ..tagging import name_key, unique_names
 
 # Details the kept tag takes from a merged one when it has none of its own.
 FILLED_FIELDS = ("description", "latitude", "longitude")
@@ -33,13 +33,20 @@ def through_model(tag_model):
     return tag_model._meta.get_field("tagged_items").related_model
 
 
+def merged_model(tag_model):
+    return tag_model._meta.get_field("merged").related_model
+
+
 def merge_tags(keep, tags, *, user=None):
     """Merge ``tags`` into ``keep`` in one transaction and return a MergeResult.
 
     Every tagging of a merged tag is moved to ``keep``, except where the testimony
     already has ``keep`` (the row is dropped: the unique constraint allows one);
     tags below a merged one move below ``keep``; names in other languages are
-    combined, ``keep``'s own winning; the merged tags are deleted.
+    combined, ``keep``'s own winning, and every other spelling of a merged tag
+    becomes an alternative name of ``keep``; the merged tags are deleted, their
+    addresses now leading to ``keep``. Each retagged testimony gets a version
+    saying so.
     """
     tag_model = type(keep)
     through = through_model(tag_model)
@@ -56,6 +63,11 @@ def merge_tags(keep, tags, *, user=None):
         result = MergeResult(kept=keep, merged=[tag.name for tag in others])
         if not others:
             return result
+        retagged = set(
+            through.objects.filter(tag_id__in=other_ids).values_list(
+                "content_object_id", flat=True
+            )
+        )
 
         # One tagging per testimony is moved; the rest (the testimony already has
         # the kept tag, or two merged tags) are duplicates and go.
@@ -73,20 +85,39 @@ def merge_tags(keep, tags, *, user=None):
         ).delete()
 
         result.children = reparent_children(keep, others)
+        # Also points the addresses of tags once merged into these at keep.
         repoint_other_references(tag_model, through, keep, other_ids)
+        keep_addresses(keep, others)
         absorb_details(keep, others)
 
+        reason = merge_reason(result.merged, keep.name)
         if user is not None:
             log_merge(user, keep, others)
         tag_model.objects.filter(pk__in=other_ids).delete()
+        keep._change_reason = reason
         keep.save()
 
         result.testimony_ids = sorted(
             through.objects.filter(tag=keep).values_list("content_object_id", flat=True)
         )
-        if result.testimony_ids:
-            testimonies_changed.send(sender=Testimony, ids=result.testimony_ids)
+        # Kept-tag testimonies that had no merged tag are found by new names.
+        record_changes(
+            changed=retagged,
+            reindexed=result.testimony_ids,
+            user=user,
+            reason=reason,
+        )
     return result
+
+
+def keep_addresses(keep, others):
+    """Make the merged tags' addresses lead to ``keep``. An address used again
+    since an earlier merge now follows this one; ``keep``'s own is its page."""
+    model = merged_model(type(keep))
+    model.objects.filter(slug__in=[keep.slug, *(tag.slug for tag in others)]).delete()
+    model.objects.bulk_create(
+        model(slug=tag.slug, name=tag.name, kept=keep) for tag in others
+    )
 
 
 def surviving_ancestor(tag, gone):
@@ -140,6 +171,11 @@ def absorb_details(keep, others):
         for code, name in (tag.names or {}).items():
             names.setdefault(code, name)
     keep.names = {**names, **(keep.names or {})}
+    # Old searches still find: names that lost to keep's own become alternatives.
+    own = {name_key(name) for name in [keep.name, *keep.names.values()]}
+    merged = [name for tag in others for name in tag.all_names()]
+    spellings = unique_names([*(keep.alternative_names or []), *merged])
+    keep.alternative_names = [n for n in spellings if name_key(n) not in own]
     for name in FILLED_FIELDS:
         if hasattr(keep, name) and getattr(keep, name) in (None, ""):
             for tag in others:
@@ -166,9 +202,12 @@ def log_merge(user, keep, others):
 
 def unused_tags(queryset):
     """The tags in ``queryset`` nothing refers to: no testimony, no tag below
-    them, no narrator's home place. Deleting these loses nothing."""
+    them, no narrator's home place. Deleting these loses nothing (the old
+    addresses of tags merged into one go with it: they led to an empty page)."""
+    merged = merged_model(queryset.model)
     for relation in queryset.model._meta.related_objects:
-        if relation.one_to_many:  # taggings are the through model's foreign keys
+        # Taggings are the through model's foreign keys.
+        if relation.one_to_many and relation.related_model is not merged:
             name = relation.field.related_query_name()
             queryset = queryset.filter(**{f"{name}__isnull": True})
     return queryset

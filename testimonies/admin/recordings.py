@@ -257,13 +257,16 @@ class RedactedRangeInline(admin.TabularInline):
     )
 
 
-class RecordingInline(admin.TabularInline):
-    """On the testimony's form: the recordings, each a link to its own page."""
+class RecordingInline(admin.StackedInline):
+    """On the testimony's form: the recordings, each a link to its own page.
+
+    Stacked, like the photos: as a table its file field and help texts pushed the
+    page wider than a laptop's screen."""
 
     model = Recording
     form = RecordingAdminForm
     extra = 0
-    fields = ["file", "title", "access", "position", "details"]
+    fields = ["file", "title", ("access", "position"), "details"]
     readonly_fields = ["details"]
 
     @admin.display(description=_("transcripts and index"))

@@ -8,7 +8,11 @@ the Researchers group or take it out.
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -83,6 +87,14 @@ def reject(modeladmin, request, queryset):
     )
 
 
+#: The buttons of an application's page, by the value they post: the status each
+#: sets and the list action that sets it.
+DECISIONS = {
+    "approve": (ResearcherApplication.Status.APPROVED, approve),
+    "reject": (ResearcherApplication.Status.REJECTED, reject),
+}
+
+
 @admin.register(ResearcherApplication)
 class ResearcherApplicationAdmin(SafeInputsAdmin):
     list_display = [
@@ -122,6 +134,49 @@ class ResearcherApplicationAdmin(SafeInputsAdmin):
         "decided_at",
         "decided_by",
     ]
+
+    def get_urls(self):
+        decide_view = self.admin_site.admin_view(self.decide_view)
+        return [
+            path(
+                "<path:object_id>/decide/",
+                decide_view,
+                name="testimonies_researcherapplication_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, object_id):
+        """The Approve and Reject buttons of an application's own page: the list
+        actions, applied to this one application."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        self._check_key(self.model, object_id)
+        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        page = reverse(
+            "admin:testimonies_researcherapplication_change", args=[application.pk]
+        )
+        status, action = DECISIONS.get(request.POST.get("decision"), (None, None))
+        if action is None:
+            self.message_user(request, _("Choose Approve or Reject."), messages.ERROR)
+        elif application.status == status:
+            self.message_user(
+                request,
+                _("This application was already %(status)s; nothing changed.")
+                % {"status": application.get_status_display()},
+                messages.WARNING,
+            )
+        else:
+            action(self, request, self.model.objects.filter(pk=application.pk))
+        return HttpResponseRedirect(page)
+
+    def render_change_form(self, request, context, obj=None, **kwargs):
+        context["can_decide"] = obj is not None and self.has_change_permission(
+            request, obj
+        )
+        return super().render_change_form(request, context, obj=obj, **kwargs)
 
     def get_queryset(self, request):
         researchers = Group.objects.filter(

@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Place, Testimony, Theme
 from ..signals import testimonies_changed
 from ..tagging import name_key
 from .forms import MergeTagsForm, TagAdminForm
+from .history import VersionsAdmin
 from .merging import merge_tags, through_model, unused_tags
 from .safety import SafeInputsAdmin
 from .widgets import SafeAutocompleteAdmin
@@ -113,7 +113,7 @@ def remove_unused(modeladmin, request, queryset):
         )
 
 
-class TagAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
+class TagAdmin(SafeInputsAdmin, VersionsAdmin, SafeAutocompleteAdmin):
     form = TagAdminForm
     list_select_related = ["parent"]
     search_fields = ["name", "slug"]
@@ -152,6 +152,15 @@ class TagAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
     @admin.display(description=_("other languages"))
     def other_names(self, tag):
         return " · ".join(f"{code}: {name}" for code, name in (tag.names or {}).items())
+
+    @admin.display(description=_("alternative names"))
+    def alternatives(self, tag):
+        return " · ".join(tag.alternative_names or []) or "—"
+
+    @admin.display(description=_("former addresses"))
+    def former_slugs(self, tag):
+        """The slugs of tags merged into this one: their pages lead here."""
+        return " · ".join(tag.merged.values_list("slug", flat=True)) or "—"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -192,7 +201,15 @@ class TagAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
 @admin.register(Theme)
 class ThemeAdmin(TagAdmin):
     list_display = ["name", "parent", "usage", "other_names", "slug"]
-    fields = ["name", "slug", "parent", "names", "description"]
+    fields = [
+        "name",
+        "slug",
+        "parent",
+        "names",
+        ("alternatives", "former_slugs"),
+        "description",
+    ]
+    readonly_fields = ["alternatives", "former_slugs"]
 
 
 @admin.register(Place)
@@ -212,5 +229,7 @@ class PlaceAdmin(TagAdmin):
         "slug",
         ("kind", "parent"),
         "names",
+        ("alternatives", "former_slugs"),
         ("latitude", "longitude"),
     ]
+    readonly_fields = ["alternatives", "former_slugs"]

@@ -1,12 +1,12 @@
 """The testimony list and form: the archivists' daily tool."""
 
 from django.contrib import admin
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AdminTextareaWidget, RelatedFieldWidgetWrapper
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from .. import public_copy
 from ..models import Document, Photo, Recording, Testimony, Translation
@@ -14,6 +14,7 @@ from ..signals import testimonies_changed
 from .actions import TESTIMONY_ACTIONS
 from .filters import EmbargoFilter, PlaceFilter, ThemeFilter
 from .forms import TestimonyAdminForm, TranslationAdminForm
+from .history import VersionsAdmin
 from .recordings import RecordingInline
 from .safety import SafeInputsAdmin
 from .widgets import (
@@ -30,11 +31,19 @@ class TranslationInline(admin.StackedInline):
     fields = [("language", "kind", "translator"), "title", "summary", "body"]
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(admin.StackedInline):
+    """One photo a row, its thumbnail beside the fields: as a table the image
+    field, the caption and the help texts pushed the page past twice a laptop's
+    width, and Credit, Position and Delete off the screen."""
+
     model = Photo
     extra = 0
-    fields = ["preview", "image", "alt_text", "caption", "credit", "position"]
+    fields = ["preview", "image", "alt_text", "caption", ("credit", "position")]
     readonly_fields = ["preview"]
+    classes = ["photo-inline"]
+    formfield_overrides = {
+        models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}
+    }
 
     @admin.display(description=_("preview"))
     def preview(self, photo):
@@ -48,15 +57,15 @@ class PhotoInline(admin.TabularInline):
         )
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(admin.StackedInline):
     model = Document
     extra = 0
-    fields = ["file", "title", "description", "credit", "position", "content_type"]
+    fields = ["file", "title", "description", ("credit", "position"), "content_type"]
     readonly_fields = ["content_type"]
 
 
 @admin.register(Testimony)
-class TestimonyAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin):
+class TestimonyAdmin(SafeInputsAdmin, VersionsAdmin, SafeAutocompleteAdmin):
     form = TestimonyAdminForm
     list_display = [
         "identifier",
@@ -119,9 +128,6 @@ class TestimonyAdmin(SafeInputsAdmin, SimpleHistoryAdmin, SafeAutocompleteAdmin)
     ]
     # Theme and place fields pick existing tags by autocomplete (see below).
     tag_fields = ("themes", "places")
-
-    class Media:
-        css = {"all": ["testimonies/admin/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes", "places")

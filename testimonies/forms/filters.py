@@ -131,7 +131,7 @@ class TagSlugsField(SeveralField):
 
     def clean(self, value):
         slugs = SeveralField.clean(self, value)
-        tags = self.model._default_manager.in_bulk(slugs, field_name="slug")
+        tags = self.model._default_manager.by_slugs(slugs)  # old slugs too
         unknown = [slug for slug in slugs if slug not in tags]
         if unknown:
             raise ValidationError(
@@ -154,9 +154,16 @@ class FilterForm(forms.Form):
     filter never confirms that a tag of hidden testimonies exists, nor shows its name.
     """
 
-    FILTER_FIELDS = ("theme", "place", "language", "recorded_from", "recorded_to")
+    FILTER_FIELDS = (
+        "theme",
+        "place",
+        "language",
+        "available",
+        "recorded_from",
+        "recorded_to",
+    )
     #: The filters that take several values (any of them matches).
-    SEVERAL = ("theme", "place", "language")
+    SEVERAL = ("theme", "place", "language", "available")
 
     theme = TagSlugsField(
         model=Theme,
@@ -171,7 +178,18 @@ class FilterForm(forms.Form):
         unknown_message=_("There is no place “%(slug)s”."),
         help_text=_("Includes the places within it."),
     )
-    language = SeveralField(label=_("Language"), required=False, max_length=35)
+    language = SeveralField(
+        label=_("Language"),
+        required=False,
+        max_length=35,
+        help_text=_("The language the testimony was given in."),
+    )
+    available = SeveralField(
+        label=_("Available in"),
+        required=False,
+        max_length=35,
+        help_text=_("Given in that language, or translated into it."),
+    )
     recorded_from = PartialDateField(label=_("Recorded from"), required=False)
     recorded_to = PartialDateField(label=_("Recorded until"), required=False, end=True)
     sort = forms.ChoiceField(
@@ -196,6 +214,7 @@ class FilterForm(forms.Form):
         theme_choices=None,
         place_choices=None,
         language_choices=None,
+        available_choices=None,
         visible=None,
         **kwargs,
     ):
@@ -205,6 +224,7 @@ class FilterForm(forms.Form):
             ("theme", theme_choices),
             ("place", place_choices),
             ("language", language_choices),
+            ("available", available_choices),
         ]:
             if choices is not None:
                 self.fields[name].widget = forms.CheckboxSelectMultiple(
@@ -246,8 +266,14 @@ class FilterForm(forms.Form):
         return tags
 
     def clean_language(self):
+        return self._language_codes("language")
+
+    def clean_available(self):
+        return self._language_codes("available")
+
+    def _language_codes(self, name):
         codes = []
-        for given in self.cleaned_data.get("language") or []:
+        for given in self.cleaned_data.get(name) or []:
             code = normalize_language(given)
             try:
                 validate_language(code)

@@ -7,7 +7,8 @@ docs/import-format.md is the contract. An import runs in three steps:
    each value through its model field, no queries;
 2. **plan** against the database in a few queries per kind of object: match
    identifiers, tags, narrators and sources, run the models' ``clean()`` rules;
-3. **write** in bulk inside one transaction, then send ``testimonies_changed``.
+3. **write** in bulk inside one transaction, then ``record_changes`` (versions and
+   the search index).
 
 Any problem in steps 1–2 raises :class:`ImportFailed` listing them all, and
 nothing is written. A dry run stops after step 2.
@@ -24,9 +25,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from ..busy import is_busy
-from ..history import record_versions
-from ..models import Place, PlacedItem, Testimony, Theme, ThemedItem
-from ..signals import testimonies_changed
+from ..history import import_reason, record_changes
+from ..models import Place, PlacedItem, Theme, ThemedItem
 from .attachments import KINDS, replace_attachments
 from .fields import Cleaner
 from .files import opened, read_records
@@ -106,7 +106,7 @@ def _import(stream, dry_run, progress, folder, name, mapping):
                 batch.plan()
                 if batch.problems:
                     raise ImportFailed(batch.problems)
-                batch.write(progress)
+                batch.write(progress, name)
             committed = True
         except OperationalError as error:
             if is_busy(error):
@@ -171,7 +171,7 @@ class Batch:
         self.testimonies.plan(self.problems)
         check_access(self.entries, self.testimonies.testimonies, self.problems)
 
-    def write(self, progress=None):
+    def write(self, progress=None, file_name=""):
         self.themes.write()
         self.places.write()
         self.narrators.write(self.places)
@@ -186,13 +186,14 @@ class Batch:
         replace_recordings(
             testimonies.listing("recordings"), self.media, self.themes, self.places
         )
-        ids = testimonies.affected_ids(self.themes, self.places, self.narrators)
-        testimonies_changed.send(sender=Testimony, ids=ids)
-        # Bulk writes skip save(): record the versions the admin's history shows.
-        created = {testimony.pk for testimony in testimonies.created}
-        record_versions(Testimony, sorted(created), reason="Import", created=True)
-        updated = [t.pk for t in testimonies.testimonies if t.pk not in created]
-        record_versions(Testimony, updated, reason="Import")
+        record_changes(
+            created=[testimony.pk for testimony in testimonies.created],
+            changed=[testimony.pk for testimony in testimonies.testimonies],
+            reindexed=testimonies.affected_ids(
+                self.themes, self.places, self.narrators
+            ),
+            reason=import_reason(file_name),
+        )
 
     def result(self, dry_run):
         created = len(self.testimonies.created)

@@ -37,6 +37,23 @@ class TagQuerySet(models.QuerySet):
         keys = {name_key(name) for name in names}
         return {tag.key: tag for tag in self.filter(key__in=keys)} if keys else {}
 
+    def merged_into(self, slug):
+        """The tag that the tag once at ``slug`` was merged into, or None."""
+        if "\x00" in slug:
+            return None  # no slug holds one, and PostgreSQL refuses to compare it
+        return self.filter(merged__slug=slug).first()
+
+    def by_slugs(self, slugs):
+        """Map each of ``slugs`` to its tag, a merged tag's to the kept one."""
+        found = self.in_bulk(slugs, field_name="slug")
+        missing = [slug for slug in slugs if slug not in found and "\x00" not in slug]
+        if missing:
+            kept = self.filter(merged__slug__in=missing).annotate(
+                former=models.F("merged__slug")
+            )
+            found.update({tag.former: tag for tag in kept})
+        return found
+
     def resolve(self, names):
         """Return the tags for ``names`` in order, creating the missing ones."""
         names = unique_names(names)
@@ -99,6 +116,14 @@ class MultilingualTag(TagBase):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="children",
+    )
+    alternative_names = models.JSONField(
+        _("alternative names"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Other spellings it is found by: the names of the tags merged into it."
+        ),
     )
 
     objects = TagManager()
@@ -236,8 +261,11 @@ class MultilingualTag(TagBase):
         return names.get(language) or names.get(language.split("-")[0]) or self.name
 
     def all_names(self):
-        """Every spelling of the tag, for search and matching."""
-        return unique_names([self.name, *(self.names or {}).values()])
+        """Every spelling of the tag, for search and matching: a merged tag's
+        names stay with the tag it was merged into, so old searches still find."""
+        return unique_names(
+            [self.name, *(self.names or {}).values(), *(self.alternative_names or [])]
+        )
 
 
 class Theme(MultilingualTag):
@@ -323,3 +351,48 @@ class PlacedItem(ItemBase):
                 fields=["content_object", "tag"], name="unique_place_per_testimony"
             )
         ]
+
+
+class MergedTag(models.Model):
+    """The address and name of a tag merged into another, so that its old links
+    lead to the one kept (``kept`` is repointed when that one is merged in turn:
+    every old address is one redirect away from a living tag)."""
+
+    slug = models.SlugField(
+        _("former slug"), unique=True, max_length=100, allow_unicode=True
+    )
+    name = models.CharField(_("former name"), max_length=100)
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class MergedTheme(MergedTag):
+    kept = models.ForeignKey(
+        Theme,
+        verbose_name=_("merged into"),
+        on_delete=models.CASCADE,
+        related_name="merged",
+    )
+
+    class Meta(MergedTag.Meta):
+        verbose_name = _("merged theme")
+        verbose_name_plural = _("merged themes")
+
+
+class MergedPlace(MergedTag):
+    kept = models.ForeignKey(
+        Place,
+        verbose_name=_("merged into"),
+        on_delete=models.CASCADE,
+        related_name="merged",
+    )
+
+    class Meta(MergedTag.Meta):
+        verbose_name = _("merged place")
+        verbose_name_plural = _("merged places")

@@ -7,12 +7,14 @@ from django.db import models
 from django.db.models.functions import Lower, TruncDate
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from ..access import Audience, audience_of
 from ..dates import DatePrecision, archive_today, display_partial_date, last_day
+from ..history import TagNames, TestimonyRecords
 from ..languages import normalize_language, validate_language
 from ..redaction import PublicText, field_errors
 from .tags import PlacedItem, TestimonyTagManager, ThemedItem
@@ -110,9 +112,32 @@ class TestimonyQuerySet(models.QuerySet):
         )
 
     def with_related(self):
-        """Everything a list shows, in a fixed number of queries."""
-        return self.select_related("narrator", "source").prefetch_related(
-            "themes", "places"
+        """Everything a list shows, in a fixed number of queries: the title and
+        summary in the reader's language too (:meth:`with_listed_translation`)."""
+        return (
+            self.select_related("narrator", "source")
+            .prefetch_related("themes", "places")
+            .with_listed_translation(get_language())
+        )
+
+    def with_listed_translation(self, language):
+        """Each testimony's translations into ``language`` (``en`` takes in
+        ``en-GB``), human ones first, as ``listed_translations``: what a list
+        shows of them (title, summary, kind), never their text."""
+        code = normalize_language(language or "")
+        if not code:
+            return self
+        translations = (
+            Translation.objects.filter(
+                models.Q(language=code) | models.Q(language__startswith=f"{code}-")
+            )
+            .only("pk", "testimony_id", "language", "title", "summary", "kind")
+            .order_by("kind", "language")
+        )
+        return self.prefetch_related(
+            models.Prefetch(
+                "translations", queryset=translations, to_attr="listed_translations"
+            )
         )
 
     def with_tag_ids(self):
@@ -150,12 +175,15 @@ class TestimonyQuerySet(models.QuerySet):
         theme=None,
         place=None,
         language=None,
+        available=None,
         recorded_from=None,
         recorded_to=None,
     ):
         """Narrow by themes, places and languages, and a recording period.
 
-        ``theme``, ``place`` and ``language`` each take one value or a list of
+        ``language`` is the original's; ``available`` the original's or a
+        translation's. ``theme``, ``place``, ``language`` and ``available`` each
+        take one value or a list of
         them: any of a list matches (OR within a vocabulary), and every
         vocabulary given must match (AND across them). A theme or place takes in
         the tags below it; dates are dates. A testimony known only as "2024-08"
@@ -171,6 +199,12 @@ class TestimonyQuerySet(models.QuerySet):
                 qs = qs.filter(**{lookup: sorted(ids)})
         if languages := several(language):
             qs = qs.filter(language__in=languages)
+        if languages := several(available):
+            translated = Translation.objects.filter(language__in=languages)
+            qs = qs.filter(
+                models.Q(language__in=languages)
+                | models.Q(pk__in=translated.values("testimony_id"))
+            )
         if recorded_from is not None:
             qs = qs.filter(recorded_until__gte=recorded_from)
         if recorded_to is not None:
@@ -363,7 +397,7 @@ class Testimony(models.Model):
     objects = TestimonyQuerySet.as_manager()
     # Who changed what, when (docs/security.md); updated_at would only repeat
     # each version's date.
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = TestimonyRecords(excluded_fields=["updated_at"], bases=[TagNames])
 
     class Meta:
         verbose_name = _("testimony")
@@ -418,7 +452,8 @@ class Testimony(models.Model):
             ),
         }
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            derived["published_at"] = now or timezone.now()
+            # To the second, as the admin's form shows and saves it back.
+            derived["published_at"] = (now or timezone.now()).replace(microsecond=0)
         changed = set()
         for name, value in derived.items():
             if getattr(self, name) != value:

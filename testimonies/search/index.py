@@ -233,7 +233,9 @@ class TextLoader:
 
         if self.tags is None:
             self.tags = {
-                model: model.objects.using(self.using).only("name", "names").in_bulk()
+                model: model.objects.using(self.using)
+                .only("name", "names", "alternative_names")
+                .in_bulk()
                 for model in (Theme, Place)
             }
         return self.tags

@@ -36,7 +36,7 @@ def load_with_kept_tags(queryset, version, backend):
     for translation in (
         Translation.objects.using(queryset.db)
         .filter(testimony_id__in=ids)
-        .only("testimony_id", "language", "title", "summary", "body")
+        .only("testimony_id", "language", "title", "summary", "body", "kind")
         .order_by("testimony_id", "language")
     ):
         translations[translation.testimony_id].append(translation)

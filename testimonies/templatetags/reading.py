@@ -5,9 +5,14 @@ For "this address with one parameter changed" use Django's ``{% querystring %}``
 """
 
 from django import template
+from django.utils.translation import get_language
 
 from ..dates import format_partial_date
 from ..languages import language_name as name_of_language
+from ..locales import list_separator as current_list_separator
+from ..locales import local_date as format_local_date
+from ..locales import local_list
+from ..reading import listed_version
 from ..timedtext import as_seconds, format_clock
 
 register = template.Library()
@@ -17,6 +22,32 @@ register = template.Library()
 def tag_name(tag):
     """A theme or place named in the interface language when it carries one."""
     return tag.name_in() if tag is not None else ""
+
+
+@register.filter
+def listed(testimony):
+    """What a list shows of ``testimony`` in the interface language: its title
+    and summary translated when a translation into it is loaded
+    (:func:`~testimonies.reading.listed_version`)."""
+    return listed_version(testimony, get_language())
+
+
+@register.filter
+def local_date(value):
+    """A date as the interface language writes it ("2 сентября 2024 г.")."""
+    return format_local_date(value)
+
+
+@register.filter
+def as_list(items):
+    """Items joined as the interface language lists them ("a, b and c")."""
+    return local_list(items)
+
+
+@register.simple_tag
+def list_separator():
+    """ ", " or "、": between a place and the places above it."""
+    return current_list_separator()
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 from .feeds import LatestTestimoniesFeed
 from .pages import HomeView, TestimonyDetailView, TestimonyListView
-from .robots import robots_txt
+from .robots import favicon, robots_txt
 from .tags import PlaceDetailView, PlaceListView, ThemeDetailView, ThemeListView
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "TestimonyListView",
     "ThemeDetailView",
     "ThemeListView",
+    "favicon",
     "robots_txt",
 ]

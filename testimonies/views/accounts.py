@@ -19,9 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
+from ..access import Audience, audience_of
 from ..accounts import throttle, tokens
 from ..accounts.forms import DeferredPasswordResetForm, SignUpForm, TokenForm
 from ..accounts.services import apply_for_research_access
+from ..models import ResearcherApplication
 
 
 def too_many_requests(request, scope):
@@ -129,6 +131,26 @@ class AdminPasswordChangeView(
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/change_password_done.html"
+
+
+@method_decorator(never_cache, name="dispatch")
+class AccountView(LoginRequiredMixin, TemplateView):
+    """The signed-in user's own page: who the archive takes them for (what they
+    may read), their application to read as a researcher, and where to change
+    their password or make API tokens."""
+
+    template_name = "registration/account.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        application = ResearcherApplication.objects.filter(user=user).first()
+        return super().get_context_data(
+            audience=audience_of(user),
+            Audience=Audience,
+            application=application,
+            active_tokens=sum(token.is_active for token in user.api_tokens.all()),
+            **kwargs,
+        )
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -4,10 +4,11 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..models import Testimony
+from ..reading import listed_version
 
 
 class LatestTestimoniesFeed(Feed):
@@ -33,11 +34,12 @@ class LatestTestimoniesFeed(Feed):
             .filter(published_at__isnull=False)
             .select_related("narrator")
             .prefetch_related("themes")
+            .with_listed_translation(get_language())
             .order_by("-published_at", "identifier")[: self.size]
         )
 
     def item_title(self, item):
-        return item.public_title
+        return listed_version(item, get_language()).title
 
     def item_description(self, item):
         # Atom's summary is HTML here: the text must be escaped.
@@ -46,7 +48,8 @@ class LatestTestimoniesFeed(Feed):
             if item.is_sample
             else ""
         )
-        return escape(" ".join(part for part in [notice, item.public_summary] if part))
+        summary = listed_version(item, get_language()).summary
+        return escape(" ".join(part for part in [notice, summary] if part))
 
     def item_pubdate(self, item):
         return item.published_at

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from ..forms import FilterForm
 from ..languages import language_name
-from ..models import Testimony
+from ..models import Testimony, Translation
 
 
 class VisibleTestimoniesMixin:
@@ -143,7 +143,7 @@ def active_filters(request, form, accepted=None):
         shown = {}
         if valid and name in FilterForm.SEVERAL:
             for value in cleaned.get(name) or []:
-                if name == "language":
+                if name in ("language", "available"):
                     shown[value] = language_name(value)
                 else:
                     shown[value.slug] = value.name_in()
@@ -157,3 +157,24 @@ def active_filters(request, form, accepted=None):
                 }
             )
     return active
+
+
+def language_choices(visible):
+    """The languages of the visible testimonies, named in the interface language."""
+    codes = visible.order_by().values_list("language", flat=True).distinct()
+    return _named(codes)
+
+
+def available_choices(visible):
+    """The languages the visible testimonies can be read in: their originals'
+    and their translations'."""
+    translated = Translation.objects.filter(testimony__in=visible.values("pk"))
+    codes = {
+        *visible.order_by().values_list("language", flat=True).distinct(),
+        *translated.order_by().values_list("language", flat=True).distinct(),
+    }
+    return _named(codes)
+
+
+def _named(codes):
+    return sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])

@@ -1,7 +1,6 @@
 """The reading pages: home, browse and the testimony itself."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -9,21 +8,25 @@ from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView, TemplateView
 
 from ..citation import cite, embedded
-from ..languages import language_name
 from ..listening import cited_moment, mark_cues, recordings_to_hear
 from ..marking import marked_text
 from ..models import Place, Testimony
 from ..models.testimony import validate_identifier
-from ..reading import place_tree, related_testimonies, theme_tree, version_to_read
+from ..reading import (
+    place_tree,
+    recently_published,
+    related_testimonies,
+    theme_tree,
+    version_to_read,
+)
 from ..search.query import MAX_QUERY_LENGTH, parse_query
 from .downloads import Refused, download, links, refused_page, wanted_format
-from .listing import TestimonyListMixin, VisibleTestimoniesMixin
-
-
-def language_choices(visible):
-    """The languages of the visible testimonies, named in the interface language."""
-    codes = visible.order_by().values_list("language", flat=True).distinct()
-    return sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])
+from .listing import (
+    TestimonyListMixin,
+    VisibleTestimoniesMixin,
+    available_choices,
+    language_choices,
+)
 
 
 class HomeView(VisibleTestimoniesMixin, TemplateView):
@@ -38,9 +41,7 @@ class HomeView(VisibleTestimoniesMixin, TemplateView):
         places = place_tree(visible)
         regions = [n for n in places.walk() if n.tag.kind == Place.Kind.REGION]
         return super().get_context_data(
-            testimonies=visible.with_related().order_by(
-                F("published_at").desc(nulls_last=True), "identifier"
-            )[:6],
+            testimonies=recently_published(visible),
             total=visible.count(),
             language_count=visible.order_by().values("language").distinct().count(),
             themes=themes[:8],
@@ -83,6 +84,7 @@ class TestimonyListView(TestimonyListMixin, ListView):
             "theme_choices": theme_tree(visible).choices(),
             "place_choices": place_tree(visible).choices(),
             "language_choices": language_choices(visible),
+            "available_choices": available_choices(visible),
         }
 
 

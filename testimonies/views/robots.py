@@ -1,6 +1,8 @@
-"""robots.txt: keep crawlers out of the admin, point them to the sitemap."""
+"""What clients ask of every site at its root: robots.txt (keep crawlers out of
+the admin, point them to the sitemap) and /favicon.ico."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -14,3 +16,10 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page says: send
+    them to the icon among the static files (a 404 on every page otherwise)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

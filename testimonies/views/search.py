@@ -12,7 +12,7 @@ from ..forms import SearchForm
 from ..models import Testimony
 from .answers import answer
 from .downloads import Refused, download, links, refused_page, wanted_format
-from .listing import active_filters, filter_messages
+from .listing import active_filters, available_choices, filter_messages
 
 PAGE_SIZE = 20
 
@@ -60,6 +60,7 @@ def search(request):
                 else []
             ),
             selected=selected_facets(form),
+            available_languages=available_choices(visible) if found.hits else [],
             **links(),
         )
     return render(request, "testimonies/search.html", context)
@@ -85,4 +86,5 @@ def selected_facets(form):
         "theme": {tag.pk for tag in cleaned.get("theme") or []},
         "place": {tag.pk for tag in cleaned.get("place") or []},
         "language": set(cleaned.get("language") or []),
+        "available": set(cleaned.get("available") or []),
     }

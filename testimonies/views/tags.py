@@ -4,14 +4,14 @@ A tag has a page only while a testimony the visitor may see carries it (or, for 
 place, a place below it): a place name alone can tell where a narrator lives.
 """
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from .. import vocabularies
 from ..languages import language_name
-from ..models import Testimony
+from ..models import Place, Testimony, Theme
 from ..reading import place_tree, theme_tree
 from .listing import TestimonyListMixin, VisibleTestimoniesMixin
 
@@ -36,13 +36,25 @@ class TagDetailMixin(TestimonyListMixin):
     accepted_parameters = ("sort", "page")
     tree_builder = None
     filter_name = None
+    tag_model = None
 
     def get(self, request, *args, **kwargs):
         self.tree = self.tree_builder(self.visible())
         self.node = self.tree.get(kwargs["slug"])
         if self.node is None:
-            raise Http404
+            return self.merged_away(kwargs["slug"])
         return super().get(request, *args, **kwargs)
+
+    def merged_away(self, slug):
+        """The address of a merged tag leads to the kept one, if its page would
+        answer this visitor; else 404, as for the kept one, so a redirect never
+        tells of a tag only hidden testimonies carry."""
+        kept = self.tag_model.objects.merged_into(slug)
+        if kept is None or self.tree.get(kept.slug) is None:
+            raise Http404
+        query = self.request.GET.urlencode()
+        url = kept.get_absolute_url() + (f"?{query}" if query else "")
+        return HttpResponsePermanentRedirect(url)
 
     def fixed_filters(self):
         return {self.filter_name: self.node.tag}
@@ -57,12 +69,14 @@ class ThemeDetailView(TagDetailMixin, ListView):
     template_name = "testimonies/theme_detail.html"
     tree_builder = staticmethod(theme_tree)
     filter_name = "theme"
+    tag_model = Theme
 
 
 class PlaceDetailView(TagDetailMixin, ListView):
     template_name = "testimonies/place_detail.html"
     tree_builder = staticmethod(place_tree)
     filter_name = "place"
+    tag_model = Place
 
     def get_context_data(self, **kwargs):
         names = sorted(

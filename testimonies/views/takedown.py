@@ -2,10 +2,11 @@
 
 Anyone who reads a testimony may ask the archivists to take it down or change it:
 the narrator, a relative, someone named in it. The request is stored for
-archivists (admin: takedown requests); the archive sends no email and the page
-never shows what others asked. Requests are limited per client address
-(``ACCOUNT_RATE_LIMITS["takedown"]``), and a field hidden from people catches
-form-filling robots, whose requests are dropped without telling them.
+archivists (admin: takedown requests), who are told by email; nothing is sent to
+the person who asked, and the page never shows what others asked. Requests are
+limited per client address (``ACCOUNT_RATE_LIMITS["takedown"]``), and a field
+hidden from people catches form-filling robots, whose requests are dropped without
+telling them.
 """
 
 from django import forms
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
+from .. import notifications
 from ..accounts import throttle
 from ..models import TakedownRequest
 from ..models.testimony import validate_identifier
@@ -87,11 +89,12 @@ class TakedownView(VisibleTestimoniesMixin, FormView):
 
     def form_valid(self, form):
         if not form.is_robot():
-            TakedownRequest.objects.create(
+            takedown = TakedownRequest.objects.create(
                 testimony=self.testimony,
                 reason=form.cleaned_data["reason"],
                 contact=form.cleaned_data["contact"],
             )
+            notifications.takedown_received(self.request, takedown)
         return redirect(f"{self.request.path}?sent=1")
 
     def get_context_data(self, **kwargs):

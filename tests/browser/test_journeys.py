@@ -116,12 +116,24 @@ def test_content_warning_hides_the_text_until_the_reader_continues(page):
     expect(body).to_be_hidden()
     expect(page.get_by_text(first_words)).to_be_hidden()
 
-    reveal = warning.get_by_text("I understand — show the testimony")
+    reveal = page.locator(".content-warning__reveal > summary")
+    expect(reveal).to_have_text(
+        "I understand — show the testimony", use_inner_text=True
+    )
     reveal.focus()
     page.keyboard.press("Enter")
 
     expect(body).to_be_visible()
     expect(page.get_by_text(first_words)).to_be_visible()
+    # The box closes around the warning: the text is out of it, and the
+    # button now says what it does next.
+    expect(warning.locator(".testimony__body")).to_have_count(0)
+    expect(reveal).to_have_text("Hide the testimony", use_inner_text=True)
+    box = warning.bounding_box()
+    text = body.bounding_box()
+    assert text["y"] >= box["y"] + box["height"]
+    page.keyboard.press("Enter")
+    expect(body).to_be_hidden()
 
 
 def focused(page):
