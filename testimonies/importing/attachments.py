@@ -68,7 +68,6 @@ class AttachmentPlan:
     facts: dict  # what is stored beside the file: sha256, size, width…
     source_sha256: str  # of the file as the import found it
     thumbnail: str = ""  # temporary file of a photo's thumbnail
-    line: int = 0
 
     @property
     def sha256s(self):
@@ -103,11 +102,11 @@ def clean_attachments(c, kind, value, files):
         except ValidationError as error:
             c.error(join(path, "file"), " ".join(error.messages))
             continue
-        plans.append(_plan(files, values, clean, media.sha256(original), c.line))
+        plans.append(_plan(files, values, clean, media.sha256(original)))
     return plans if c.ok else INVALID
 
 
-def _plan(files, values, clean, source_sha256, line):
+def _plan(files, values, clean, source_sha256):
     facts = {"sha256": clean.sha256}
     if clean.width is not None:
         facts.update(width=clean.width, height=clean.height)
@@ -119,7 +118,6 @@ def _plan(files, values, clean, source_sha256, line):
         _waiting(files, clean.content, clean.extension),
         facts,
         source_sha256,
-        line=line,
     )
     if clean.thumbnail:
         plan.thumbnail = _waiting(files, clean.thumbnail, ".webp")
@@ -137,13 +135,10 @@ def _waiting(files, content, extension):
 
 def replace_attachments(kind, listing, files):
     """Give each testimony whose line lists ``kind`` exactly those, in order."""
-    written = []
     for batch in listing:
-        stored = _stored(kind, [testimony.pk for testimony, _plans in batch])
+        changed, _stored_rows = compare(kind, batch)
         changed = [
-            (testimony, plans)
-            for testimony, plans in batch
-            if not _unchanged(kind, stored.get(testimony.pk, []), plans)
+            (testimony, plans) for testimony, plans in batch if testimony.pk in changed
         ]
         # One by one: each deletion removes its files once the import commits.
         kind.model.objects.filter(
@@ -159,27 +154,19 @@ def replace_attachments(kind, listing, files):
                 )
                 # The files are stored clean already: save() reads nothing again.
                 attachment.save()
-                written.append(attachment.pk)
-    return written
 
 
-def changed_ids(kind, pairs):
-    """The pks of the testimonies of ``pairs`` ((testimony, plans), planned and
-    stored) whose ``kind`` the import would change."""
+def compare(kind, pairs):
+    """For ``pairs`` ((testimony, plans), planned and stored): the pks of the
+    testimonies whose ``kind`` the import would change, and what each stores
+    now (rows of sha256 and texts, in order), in one query."""
     stored = _stored(kind, [testimony.pk for testimony, _plans in pairs])
-    return {
+    changed = {
         testimony.pk
         for testimony, plans in pairs
         if not _unchanged(kind, stored.get(testimony.pk, []), plans)
     }
-
-
-def stored_labels(kind, pks):
-    """What the preview names of the stored ``kind`` of each testimony."""
-    return {
-        pk: [row[kind.texts[0]] for row in rows]
-        for pk, rows in _stored(kind, pks).items()
-    }
+    return changed, stored
 
 
 def _stored(kind, pks):

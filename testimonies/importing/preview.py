@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ..dates import format_partial_date
 from ..models import PlacedItem, Testimony, ThemedItem, Translation
 from ..tagging import name_key
-from .attachments import KINDS, changed_ids, stored_labels
+from .attachments import KINDS, compare
 from .problems import ABSENT
 from .records import FIELD_KEYS
 from .writing import LONG_TEXTS
@@ -136,7 +136,11 @@ def updates(batch):
             for entry, testimony, _before in updated
             if getattr(entry, kind.key) is not ABSENT
         ]
-        attachments[kind] = (changed_ids(kind, listed), stored_labels(kind, pks))
+        changed, stored = compare(kind, listed)
+        labels = {
+            pk: [row[kind.texts[0]] for row in rows] for pk, rows in stored.items()
+        }
+        attachments[kind] = (changed, labels)
     shown = []
     for entry, testimony, before in updated:
         changes, dated = [], False
