@@ -7,11 +7,15 @@ marked ``browser``; the PostgreSQL pass of ``make test`` leaves them out.
 """
 
 import os
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 from django.test import testcases
 
 # Django's live server sends MEDIA_URL files itself, past every view: no
@@ -63,10 +67,63 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+class DemoSnapshot:
+    """The demo collection, imported once and restored for every test after.
+
+    Importing it (ffprobe and ffmpeg over its recordings, the search index, a
+    silenced copy) takes seconds; the browser tests need it a hundred times. The
+    first test imports it through ``load_demo``; the database (SQLite in memory,
+    shared with the live server's thread) and the media folder are copied aside,
+    and each later test gets that copy back: the same rows, keys and files, as if
+    imported afresh. Anywhere else (a database on disk) every test imports it.
+    """
+
+    def __init__(self, folder):
+        self.media = folder / "media"
+        self.database = None
+
+    def restore(self):
+        connection.ensure_connection()
+        if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+            call_command("load_demo", verbosity=0)
+            return
+        if self.database is None:
+            call_command("load_demo", verbosity=0)
+            self.database = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(self.database)
+            shutil.copytree(settings.MEDIA_ROOT, self.media)
+            return
+        self.database.backup(connection.connection)
+        # A test may have replaced or deleted a demo file.
+        shutil.copytree(self.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        self.forget_what_was_kept()
+
+    @staticmethod
+    def forget_what_was_kept():
+        """What the last test's process kept of its rows (hit sets, cached
+        pages) must not answer for the restored ones."""
+        from testimonies.search import hitsets
+
+        hitsets.forget()
+        for cache in caches.all():
+            cache.clear()
+
+    def close(self):
+        if self.database is not None:
+            self.database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory):
+    snapshot = DemoSnapshot(tmp_path_factory.mktemp("demo"))
+    yield snapshot
+    snapshot.close()
+
+
 @pytest.fixture
-def demo(transactional_db, browser):
+def demo(transactional_db, browser, demo_snapshot):
     """The demo collection, committed so that the live server's thread sees it."""
-    call_command("load_demo", verbosity=0)
+    demo_snapshot.restore()
 
 
 @pytest.fixture
